@@ -1,0 +1,121 @@
+"""The episode: one patient, one spinal region, and the dated record of it."""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+from pendulum import Date
+
+from ._errors import DuplicateEventId, InvalidEvent
+from ._events import EVENT_TYPES, Care, Condition, Event, Imaging, Outcome, Procedure, Region, region_of
+from ._wire import FORMAT, converter, parse_document, structure_event, unstructure_event
+
+
+@attrs.define(slots=True, eq=False, repr=False)
+class Episode:
+    """One patient's treatment of one spinal region.
+
+    Events are kept in date order, same-day events in the order they were
+    recorded.  :meth:`record` checks a whole batch before it keeps any of it:
+    a bad event raises an :class:`~episodes.EpisodeError` and the episode is
+    unchanged.  An event that breaks a policy is still recorded; the audit
+    reports it.
+    """
+
+    patient_id: str
+    region: Region = attrs.field(converter=Region)
+    _events: list[Event] = attrs.field(factory=list, alias="_events")
+    _dates: list[Date] = attrs.field(factory=list, alias="_dates")
+    _ids: set[str] = attrs.field(factory=set, alias="_ids")
+    #: Bumped by every ``record()``: what a cached view of the events is keyed on.
+    version: int = attrs.field(default=0, init=False)
+    #: A slot for the query layer's per-episode index (see ``_record.py``).
+    cache: Any = attrs.field(default=None, init=False)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """The events, in date order."""
+        return tuple(self._events)
+
+    def record(self, *events: Event | Mapping[str, Any] | Iterable[Event | Mapping[str, Any]]) -> Episode:
+        """Add events (objects or wire-format dicts, or lists of them); returns the episode."""
+        batch: list[Any] = []
+        for item in events:
+            if isinstance(item, Mapping) or type(item) in _EVENT_CLASSES:
+                batch.append(item)
+            else:
+                batch.extend(item)  # type: ignore[arg-type]
+        checked = self._check(batch)
+        for event in checked:
+            when = event.when
+            at = bisect_right(self._dates, when)
+            self._dates.insert(at, when)
+            self._events.insert(at, event)
+            if type(event) is Procedure:
+                self._ids.add(event.id)
+        self.version += 1
+        self.cache = None
+        return self
+
+    def _check(self, batch: list[Any]) -> list[Event]:
+        """Every event of the batch as an object, or the first error; changes nothing."""
+        out: list[Event] = []
+        ids = set(self._ids)
+        procedures = {e.id: e for e in self._events if type(e) is Procedure}
+        for i, raw in enumerate(batch):
+            event = structure_event(raw, i) if isinstance(raw, Mapping) else raw
+            if type(event) is Procedure:
+                if event.id in ids:
+                    raise DuplicateEventId(i, "id", event.id, "duplicate procedure id")
+                ids.add(event.id)
+                procedures[event.id] = event
+            self._check_levels(event, i)
+            out.append(event)
+        for i, event in enumerate(out):
+            if type(event) is Outcome:
+                done = procedures.get(event.procedure_id)
+                if done is None:
+                    raise InvalidEvent(i, "procedure_id", event.procedure_id, "names no recorded procedure")
+                if event.date < done.date:
+                    raise InvalidEvent(i, "date", event.date.isoformat(), "outcome dated before its procedure")
+        return out
+
+    def _check_levels(self, event: Event, index: int) -> None:
+        levels = event.levels if type(event) in (Procedure, Imaging, Condition) else None  # type: ignore[union-attr]
+        for j, level in enumerate(levels or ()):
+            if region_of(level) is not self.region:
+                raise InvalidEvent(index, f"levels[{j}]", level, f"level is not {self.region.value}")
+
+    def __repr__(self) -> str:
+        # No patient id: reprs end up in logs.
+        return f"<Episode {self.region.value}, {len(self._events)} events>"
+
+
+_EVENT_CLASSES = frozenset(EVENT_TYPES.values())
+
+
+def load_episode(data: str | bytes | Mapping[str, Any]) -> Episode:
+    """An episode from its JSON text or the parsed dict."""
+    patient_id, region, raw_events = parse_document(data)
+    return Episode(patient_id, region).record(raw_events)
+
+
+def dump_episode(episode: Episode, *, indent: int | None = 2) -> str:
+    """The episode as JSON text (``load_episode`` reads it back unchanged)."""
+    return json.dumps(episode_to_dict(episode), indent=indent)
+
+
+def episode_to_dict(episode: Episode) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "patient_id": episode.patient_id,
+        "region": episode.region.value,
+        "events": [unstructure_event(e) for e in episode.events],
+    }
+
+
+__all__ = ["Episode", "converter", "dump_episode", "load_episode"]

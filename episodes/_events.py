@@ -1,0 +1,293 @@
+"""The dated facts of an episode, as frozen, slotted attrs classes.
+
+Field names and values are the wire format's (docs/guide.md, shared contract):
+an event object and its JSON object say the same thing.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import ClassVar
+
+import attrs
+from attrs import field, frozen
+from pendulum import Date
+
+
+class Region(enum.StrEnum):
+    CERVICAL = "cervical"
+    THORACIC = "thoracic"
+    LUMBAR = "lumbar"
+
+
+class CareKind(enum.StrEnum):
+    PHYSICAL_THERAPY = "physical_therapy"
+    CHIROPRACTIC = "chiropractic"
+    HOME_EXERCISE = "home_exercise"
+    ACTIVITY_MODIFICATION = "activity_modification"
+    NSAID = "nsaid"
+    ACETAMINOPHEN = "acetaminophen"
+    ORAL_STEROID = "oral_steroid"
+    MUSCLE_RELAXANT = "muscle_relaxant"
+    NEUROPATHIC_AGENT = "neuropathic_agent"
+    OPIOID = "opioid"
+
+
+class Response(enum.StrEnum):
+    FAILED = "failed"
+    PARTIAL = "partial"
+    IMPROVED = "improved"
+
+
+class Component(enum.StrEnum):
+    SUPERVISED_EXERCISE = "supervised_exercise"
+    MANUAL_THERAPY = "manual_therapy"
+    MODALITIES = "modalities"
+    PAIN_EDUCATION = "pain_education"
+
+
+class Modality(enum.StrEnum):
+    XRAY = "xray"
+    MRI = "mri"
+    CT = "ct"
+    SPECT_CT = "spect_ct"
+
+
+class ImagingFinding(enum.StrEnum):
+    FACET_ARTHROPATHY = "facet_arthropathy"
+    SPONDYLOSIS = "spondylosis"
+    DISC_HERNIATION = "disc_herniation"
+    NERVE_IMPINGEMENT = "nerve_impingement"
+    STENOSIS = "stenosis"
+    FRACTURE = "fracture"
+    TUMOR = "tumor"
+    INFECTION = "infection"
+    NORMAL = "normal"
+
+
+class ConditionKind(enum.StrEnum):
+    SYSTEMIC_INFECTION = "systemic_infection"
+    LOCAL_INFECTION = "local_infection"
+    COAGULOPATHY = "coagulopathy"
+    ANTICOAGULATION = "anticoagulation"
+    PREGNANCY = "pregnancy"
+    STEROID_ALLERGY = "steroid_allergy"
+    ANESTHETIC_ALLERGY = "anesthetic_allergy"
+    UNCONTROLLED_DIABETES = "uncontrolled_diabetes"
+    PRIOR_FUSION = "prior_fusion"
+    SEVERE_COMORBIDITY = "severe_comorbidity"
+
+
+class ProcedureKind(enum.StrEnum):
+    MBB = "mbb"
+    RFA = "rfa"
+    ESI = "esi"
+    IA_FACET = "ia_facet"
+    PULSED_RFA = "pulsed_rfa"
+    FACET_CYST_ASPIRATION = "facet_cyst_aspiration"
+
+
+class Side(enum.StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+    BILATERAL = "bilateral"
+
+
+class Approach(enum.StrEnum):
+    INTERLAMINAR = "interlaminar"
+    TRANSFORAMINAL = "transforaminal"
+    CAUDAL = "caudal"
+
+
+def _levels() -> tuple[str, ...]:
+    cervical = [f"C{i}-C{i + 1}" for i in range(2, 7)] + ["C7-T1"]
+    thoracic = [f"T{i}-T{i + 1}" for i in range(1, 12)] + ["T12-L1"]
+    lumbar = [f"L{i}-L{i + 1}" for i in range(1, 5)] + ["L5-S1"]
+    return (*cervical, *thoracic, *lumbar)
+
+
+#: Every spinal level, head to tail.  A level belongs to the region of its
+#: upper vertebra: ``C7-T1`` is cervical, ``T12-L1`` thoracic.
+LEVELS: tuple[str, ...] = _levels()
+_REGION_OF_LETTER = {"C": Region.CERVICAL, "T": Region.THORACIC, "L": Region.LUMBAR}
+
+
+def region_of(level: str) -> Region:
+    """The region a level belongs to (by its upper vertebra)."""
+    return _REGION_OF_LETTER[level[0]]
+
+
+class FieldError(ValueError):
+    """A validator's complaint about one field (``path``: ``levels[1]``)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def _level(_: object, a: attrs.Attribute[object], value: tuple[str, ...]) -> None:
+    for i, level in enumerate(value):
+        if level not in _LEVEL_SET:
+            raise FieldError(f"{a.name}[{i}]", "unknown level (write levels as 'L4-L5')")
+
+
+_LEVEL_SET = frozenset(LEVELS)
+
+
+def _between(lo: int, hi: int):  # type: ignore[no-untyped-def]
+    def check(_: object, a: attrs.Attribute[object], value: float | None) -> None:
+        if value is not None and not lo <= value <= hi:
+            raise FieldError(a.name, f"must be between {lo} and {hi}")
+
+    return check
+
+
+def _not_before_start(inst: Care | Condition, _: attrs.Attribute[object], end: Date | None) -> None:
+    if end is not None and end < inst.start:
+        raise FieldError("end", "end is before start")
+
+
+def _tuple(value: object) -> tuple[object, ...]:
+    return tuple(value) if isinstance(value, list | tuple) else value  # type: ignore[return-value]
+
+
+@frozen
+class SymptomOnset:
+    """When the pain began; ``radiating`` into a limb or below the buttock."""
+
+    type: ClassVar[str] = "symptom_onset"
+    date: Date
+    radiating: bool | None = None
+
+    @property
+    def when(self) -> Date:
+        return self.date
+
+
+@frozen
+class Care:
+    """A course of conservative care, from ``start`` to ``end`` (open: ``None``)."""
+
+    type: ClassVar[str] = "care"
+    care: CareKind
+    start: Date
+    end: Date | None = field(default=None, validator=_not_before_start)
+    response: Response | None = None
+    not_tolerated: bool | None = None
+    contraindicated: bool | None = None
+    components: tuple[Component, ...] = field(default=(), converter=_tuple)
+
+    @property
+    def when(self) -> Date:
+        return self.start
+
+
+@frozen
+class Imaging:
+    type: ClassVar[str] = "imaging"
+    date: Date
+    modality: Modality
+    findings: tuple[ImagingFinding, ...] = field(default=(), converter=_tuple)
+    levels: tuple[str, ...] | None = field(default=None, converter=_tuple, validator=attrs.validators.optional(_level))
+
+    @property
+    def when(self) -> Date:
+        return self.date
+
+
+@frozen
+class Exam:
+    """A clinical examination; every finding is optional (``None``: not documented)."""
+
+    type: ClassVar[str] = "exam"
+    date: Date
+    nrs: int | None = field(default=None, validator=_between(0, 10))
+    facet_signs: bool | None = None
+    radicular_signs: bool | None = None
+    adl_impairment: bool | None = None
+    decreased_rom: bool | None = None
+    impaired_gait: bool | None = None
+    progressive_neuro_deficit: bool | None = None
+
+    @property
+    def when(self) -> Date:
+        return self.date
+
+
+@frozen
+class Condition:
+    """A condition, active from ``start`` to ``end`` inclusive (``None``: ongoing)."""
+
+    type: ClassVar[str] = "condition"
+    condition: ConditionKind
+    start: Date
+    end: Date | None = field(default=None, validator=_not_before_start)
+    levels: tuple[str, ...] | None = field(default=None, converter=_tuple, validator=attrs.validators.optional(_level))
+
+    @property
+    def when(self) -> Date:
+        return self.start
+
+    def active_on(self, d: Date) -> bool:
+        return self.start <= d and (self.end is None or d <= self.end)
+
+
+@frozen
+class Procedure:
+    """A procedure done (in an episode) or proposed (to ``evaluate()``)."""
+
+    type: ClassVar[str] = "procedure"
+    id: str
+    procedure: ProcedureKind
+    date: Date
+    levels: tuple[str, ...] = field(converter=_tuple, validator=_level)
+    side: Side
+    approach: Approach | None = None
+
+    @property
+    def when(self) -> Date:
+        return self.date
+
+
+@frozen
+class Outcome:
+    """Relief documented after a procedure (``relief_percent`` 0-100)."""
+
+    type: ClassVar[str] = "outcome"
+    procedure_id: str
+    date: Date
+    relief_percent: float = field(validator=_between(0, 100))
+    functional_improvement: bool | None = None
+
+    @property
+    def when(self) -> Date:
+        return self.date
+
+
+@frozen
+class Documentation:
+    """An item of documentation on file (``history_and_physical``, ...)."""
+
+    type: ClassVar[str] = "documentation"
+    item: str
+    date: Date
+
+    @property
+    def when(self) -> Date:
+        return self.date
+
+
+Event = SymptomOnset | Care | Imaging | Exam | Condition | Procedure | Outcome | Documentation
+
+#: Every event class by its wire ``type``.
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (SymptomOnset, Care, Imaging, Exam, Condition, Procedure, Outcome, Documentation)
+}
+
+#: Every enumeration of the wire format.
+ENUMS: tuple[type[enum.StrEnum], ...] = (
+    Region, CareKind, Response, Component, Modality, ImagingFinding,
+    ConditionKind, ProcedureKind, Side, Approach,
+)
