@@ -1,0 +1,86 @@
+"""Facet joint and epidural procedure episodes, checked against payer policies.
+
+>>> from episodes import load_episode, next_eligible
+>>> import policies
+>>> plan = next_eligible(load_episode(text), policies.load("centene-facet"))  # doctest: +SKIP
+"""
+
+from ._episode import Episode, dump_episode, load_episode
+from ._errors import DuplicateEventId, EpisodeError, InvalidEvent
+from ._events import (
+    LEVELS,
+    Approach,
+    Care,
+    CareKind,
+    Component,
+    Condition,
+    ConditionKind,
+    Documentation,
+    Event,
+    Exam,
+    Imaging,
+    ImagingFinding,
+    Modality,
+    Outcome,
+    Procedure,
+    ProcedureKind,
+    Region,
+    Response,
+    Side,
+    SymptomOnset,
+    region_of,
+)
+from ._pathway import State
+from ._query import (
+    CriterionResult,
+    Decision,
+    DecisionStatus,
+    Eligibility,
+    Plan,
+    Status,
+    audit,
+    evaluate,
+    next_eligible,
+)
+from ._rules import CriterionStatus
+
+__all__ = [
+    "LEVELS",
+    "Approach",
+    "Care",
+    "CareKind",
+    "Component",
+    "Condition",
+    "ConditionKind",
+    "CriterionResult",
+    "CriterionStatus",
+    "Decision",
+    "DecisionStatus",
+    "Documentation",
+    "DuplicateEventId",
+    "Eligibility",
+    "Episode",
+    "EpisodeError",
+    "Event",
+    "Exam",
+    "Imaging",
+    "ImagingFinding",
+    "InvalidEvent",
+    "Modality",
+    "Outcome",
+    "Plan",
+    "Procedure",
+    "ProcedureKind",
+    "Region",
+    "Response",
+    "Side",
+    "State",
+    "Status",
+    "SymptomOnset",
+    "audit",
+    "dump_episode",
+    "evaluate",
+    "load_episode",
+    "next_eligible",
+    "region_of",
+]

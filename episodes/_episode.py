@@ -11,7 +11,16 @@ import attrs
 from pendulum import Date
 
 from ._errors import DuplicateEventId, InvalidEvent
-from ._events import EVENT_TYPES, Care, Condition, Event, Imaging, Outcome, Procedure, Region, region_of
+from ._events import (
+    EVENT_TYPES,
+    Condition,
+    Event,
+    Imaging,
+    Outcome,
+    Procedure,
+    Region,
+    region_of,
+)
 from ._wire import FORMAT, converter, parse_document, structure_event, unstructure_event
 
 

@@ -93,11 +93,11 @@ def structure_event(raw: Any, index: int) -> Event:
     body = {k: v for k, v in raw.items() if k != "type"}
     try:
         return converter.structure(body, cls)  # type: ignore[no-any-return]
-    except Exception:  # noqa: BLE001 - re-read below with the path kept
+    except Exception:
         pass
     try:
         _detailed.structure(body, cls)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         field, reason = _locate(exc)
         raise InvalidEvent(index, field, _value_at(body, field), reason) from None
     raise AssertionError("unreachable: the detailed converter accepted what the fast one refused")

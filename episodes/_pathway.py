@@ -1,0 +1,83 @@
+"""The facet pathway: one ``transitions`` machine for every episode.
+
+The machine is defined once, at import, with no model attached.  A query
+replays an episode's procedures on a throwaway :class:`_Walker` (a two-slot
+object) through the machine's own events, so nothing is kept after the query
+and no ``Machine`` is ever built per episode.  Replays are memoised on the
+sequence of moves, which is all the state depends on: most of a clinic's
+episodes share a handful of sequences, so the machine runs rarely.
+
+History is replayed leniently: every recorded procedure moves the state,
+whether or not it met the policy (the audit reports that separately).
+"""
+
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+
+from transitions import Machine
+
+from ._events import ProcedureKind
+
+
+class State(enum.StrEnum):
+    CONSERVATIVE_CARE = "conservative_care"
+    MBB1 = "mbb1"
+    MBB2 = "mbb2"
+    RFA = "rfa"
+    REPEAT_RFA = "repeat_rfa"
+    FACET_NEGATIVE = "facet_negative"
+
+
+class Move(enum.StrEnum):
+    """The machine's triggers."""
+
+    BLOCK = "block"  # a diagnostic medial branch block (or diagnostic facet injection)
+    ABLATE = "ablate"  # a radiofrequency ablation
+    CLOSE = "close"  # the latest block's relief fails the next facet step's relief rule
+
+
+def _t(move: Move, source: State | list[State], dest: State) -> dict[str, object]:
+    # transitions reads Enum members by name; the machine speaks the plain values
+    sources = [source] if isinstance(source, State) else source
+    return {"trigger": move.value, "source": [s.value for s in sources], "dest": dest.value}
+
+
+_S = State
+MACHINE = Machine(
+    model=None,
+    states=[s.value for s in State],
+    initial=State.CONSERVATIVE_CARE.value,
+    auto_transitions=False,
+    transitions=[
+        _t(Move.BLOCK, _S.CONSERVATIVE_CARE, _S.MBB1),
+        _t(Move.BLOCK, [_S.MBB1, _S.MBB2, _S.FACET_NEGATIVE], _S.MBB2),
+        _t(Move.BLOCK, _S.RFA, _S.RFA),
+        _t(Move.BLOCK, _S.REPEAT_RFA, _S.REPEAT_RFA),
+        _t(Move.ABLATE, [_S.CONSERVATIVE_CARE, _S.MBB1, _S.MBB2, _S.FACET_NEGATIVE], _S.RFA),
+        _t(Move.ABLATE, [_S.RFA, _S.REPEAT_RFA], _S.REPEAT_RFA),
+        _t(Move.CLOSE, [_S.MBB1, _S.MBB2], _S.FACET_NEGATIVE),
+    ],
+)
+
+#: The move each procedure kind makes; the others leave the facet pathway alone.
+MOVES: dict[ProcedureKind, Move] = {ProcedureKind.MBB: Move.BLOCK, ProcedureKind.RFA: Move.ABLATE}
+
+
+class _Walker:
+    """The machine's model for one replay: just the state attribute."""
+
+    __slots__ = ("state",)
+
+    def __init__(self) -> None:
+        self.state: str = MACHINE.initial
+
+
+@lru_cache(maxsize=4096)
+def replay(moves: tuple[Move, ...]) -> State:
+    """The state after ``moves``, walked through the machine."""
+    walker = _Walker()
+    for move in moves:
+        MACHINE.events[move.value].trigger(walker)
+    return State(walker.state)

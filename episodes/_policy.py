@@ -1,0 +1,118 @@
+"""A payer policy as the engine reads it: steps, each a list of criteria.
+
+Loaded from TOML by :mod:`policies`; built here so the engine's types and
+the policy's are one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from attrs import field, frozen
+from pendulum import Date
+
+from ._events import ProcedureKind, Region
+from ._record import StepName
+from ._rules import BLOCK_RULES, Criterion
+
+#: The procedure each step is a step of.
+PROCEDURE_OF_STEP: dict[str, ProcedureKind] = {
+    "mbb1": ProcedureKind.MBB,
+    "mbb2": ProcedureKind.MBB,
+    "mbb_subsequent": ProcedureKind.MBB,
+    "rfa": ProcedureKind.RFA,
+    "repeat_rfa": ProcedureKind.RFA,
+    "esi": ProcedureKind.ESI,
+    "ia_facet": ProcedureKind.IA_FACET,
+    "pulsed_rfa": ProcedureKind.PULSED_RFA,
+    "facet_cyst_aspiration": ProcedureKind.FACET_CYST_ASPIRATION,
+}
+
+#: The steps of the facet pathway, in order: a plan always speaks of these
+#: procedures' next step, covered or not.
+FACET_PROCEDURES = (ProcedureKind.MBB, ProcedureKind.RFA)
+
+
+@frozen(kw_only=True)
+class Step:
+    """A step's criteria; ``includes`` names steps whose criteria it takes first."""
+
+    criteria: tuple[Criterion, ...] = field(default=(), converter=tuple)
+    includes: tuple[StepName, ...] = field(default=(), converter=tuple)
+
+
+@frozen(kw_only=True)
+class Rule:
+    """A criterion as a step applies it, with its stable id."""
+
+    id: str
+    criterion: Criterion
+
+
+@frozen(kw_only=True)
+class Policy:
+    """A payer policy.  ``citation`` prefixes every section it cites ("Centene CP.MP.171")."""
+
+    id: str
+    title: str
+    payer: str
+    version: str
+    effective: Date
+    source: str
+    citation: str
+    regions: tuple[Region, ...] = field(converter=tuple)
+    #: What the source says that is not encoded, and why.
+    not_encoded: tuple[str, ...] = field(default=(), converter=tuple)
+    #: Criteria every step applies (one procedure per visit, say).
+    common: tuple[Criterion, ...] = field(default=(), converter=tuple)
+    steps: dict[StepName, Step] = field(factory=dict)
+    _rules: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        rules = {}
+        for name in self.steps:
+            own = self._gather(name, ())
+            rules[name] = _number(own + [c for c in self.common if c not in own])
+        object.__setattr__(self, "_rules", rules)
+
+    def _gather(self, name: str, seen: tuple[str, ...]) -> list[Criterion]:
+        if name in seen:
+            raise ValueError(f"steps.{name}.includes: a cycle ({' -> '.join((*seen, name))})")
+        step = self.steps[name]
+        out: list[Criterion] = []
+        for inc in step.includes:
+            if inc not in self.steps:
+                raise ValueError(f"steps.{name}.includes: no step {inc!r} in the policy")
+            out += [c for c in self._gather(inc, (*seen, name)) if c not in out]
+        return out + [c for c in step.criteria if c not in out]
+
+    def rules(self, step: str) -> tuple[Rule, ...] | None:
+        """The step's rules, or ``None`` where the policy does not address the step."""
+        return self._rules.get(step)
+
+    @property
+    def procedures(self) -> tuple[ProcedureKind, ...]:
+        """The procedures the policy addresses, in the order of its steps."""
+        return tuple(dict.fromkeys(PROCEDURE_OF_STEP[s] for s in self.steps))
+
+    def block_rules(self, step: str) -> list[Criterion]:
+        """The step's rules that judge one block's relief (they close the facet pathway)."""
+        return [r.criterion for r in self._rules.get(step, ()) if isinstance(r.criterion, BLOCK_RULES)]
+
+    def cite(self, section: str) -> str:
+        return f"{self.citation} {section}"
+
+
+def _number(criteria: list[Criterion]) -> tuple[Rule, ...]:
+    """Stable ids: the criterion's ``rule``, else its kind, numbered where a kind repeats."""
+    names = [c.rule or c.kind for c in criteria]
+    counts = Counter(names)
+    seen: Counter[str] = Counter()
+    out = []
+    for name, c in zip(names, criteria, strict=True):
+        seen[name] += 1
+        out.append(Rule(id=name if counts[name] == 1 else f"{name}-{seen[name]}", criterion=c))
+    return tuple(out)
+
+
+__all__ = ["FACET_PROCEDURES", "PROCEDURE_OF_STEP", "Policy", "Rule", "Step", "StepName"]

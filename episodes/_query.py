@@ -1,0 +1,246 @@
+"""The three questions: what is next and when (``next_eligible``), may this be
+done (``evaluate``), was what was done within the policy (``audit``)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from attrs import frozen
+from pendulum import Date
+
+from ._episode import Episode
+from ._errors import InvalidEvent
+from ._events import Procedure, ProcedureKind, region_of
+from ._pathway import Move, State, replay
+from ._policy import FACET_PROCEDURES, Policy, Rule
+from ._record import Record, build_record, step_for
+from ._rules import CriterionStatus, Ctx, Verdict
+from ._time import as_date, today
+from ._wire import structure_event
+
+
+class Status(enum.StrEnum):
+    """A plan entry's status; the worst criterion wins, in this order."""
+
+    BLOCKED = "blocked"
+    NEEDS_DOCUMENTATION = "needs_documentation"
+    WAITING = "waiting"
+    ELIGIBLE = "eligible"
+
+
+class DecisionStatus(enum.StrEnum):
+    APPROVED = "approved"
+    PENDED = "pended"
+    DENIED = "denied"
+
+
+@frozen
+class CriterionResult:
+    """One criterion of a step, judged: ``rule`` is a stable id, ``citation`` the
+    policy and section, ``text`` the policy's own words where the file gives them."""
+
+    rule: str
+    status: CriterionStatus
+    message: str
+    citation: str
+    resolves_on: Date | None = None
+    until: Date | None = None
+    text: str | None = None
+
+
+@frozen
+class Eligibility:
+    """Whether the next procedure of a kind may be done, when, and until when."""
+
+    procedure: ProcedureKind
+    step: str
+    status: Status
+    earliest: Date | None
+    until: Date | None
+    criteria: tuple[CriterionResult, ...]
+
+    def unmet(self) -> tuple[CriterionResult, ...]:
+        """The criteria not met (unmet or unknown): the reasons, in the policy's order."""
+        return tuple(c for c in self.criteria if c.status is not CriterionStatus.MET)
+
+
+@frozen
+class Plan:
+    """The next step of each procedure a policy addresses, on ``as_of``."""
+
+    as_of: Date
+    policy: str
+    state: State
+    entries: dict[str, Eligibility]
+
+    def __getitem__(self, procedure: str) -> Eligibility:
+        return self.entries[procedure]
+
+    def __contains__(self, procedure: object) -> bool:
+        return procedure in self.entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+@frozen
+class Decision:
+    """A proposed (or, in an audit, a recorded) procedure, judged."""
+
+    procedure: ProcedureKind
+    step: str
+    date: Date
+    status: DecisionStatus
+    criteria: tuple[CriterionResult, ...]
+    procedure_id: str | None = None
+
+    def unmet(self) -> tuple[CriterionResult, ...]:
+        return tuple(c for c in self.criteria if c.status is not CriterionStatus.MET)
+
+
+def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -> Plan:
+    """For each procedure the policy addresses: is its next step eligible on ``as_of``
+    (today when ``None``), from when, until when, and if not, why."""
+    on = today() if as_of is None else as_date(as_of)
+    record = build_record(episode, on)
+    entries: dict[str, Eligibility] = {}
+    for kind in policy.procedures:
+        step = step_for(kind, record.count(kind))
+        rules = policy.rules(step)
+        if rules is None:
+            if kind not in FACET_PROCEDURES:
+                continue
+            results: tuple[CriterionResult, ...] = (_uncovered(policy, step),)
+        else:
+            results = _judge(rules, policy, Ctx(record, on))
+        status, earliest, until, extra = _combine(results, on)
+        entries[kind.value] = Eligibility(kind, step, status, earliest, until, results + extra)
+    return Plan(on, policy.id, pathway_state(record, policy), entries)
+
+
+def evaluate(episode: Episode, policy: Policy, proposal: Procedure | Mapping[str, Any]) -> Decision:
+    """Whether a proposed procedure meets the policy on its date.
+
+    A proposal that is a recorded procedure of the episode (by id) is judged as
+    the audit judges it: against what stood before it.
+    """
+    p = _proposal(episode, proposal)
+    recorded = next((e for e in episode.events if type(e) is Procedure and e.id == p.id), None)
+    if recorded is not None and recorded == p:
+        return _decide(episode, policy, recorded, audited=True)
+    return _decide(episode, policy, p, audited=False)
+
+
+def audit(episode: Episode, policy: Policy) -> tuple[Decision, ...]:
+    """A decision for each recorded procedure, judged against what stood before it."""
+    return tuple(
+        _decide(episode, policy, e, audited=True) for e in episode.events if type(e) is Procedure
+    )
+
+
+def pathway_state(record: Record, policy: Policy) -> State:
+    """The state of the facet pathway, replayed through the machine.
+
+    After a block, the pathway closes (``facet_negative``) when that block's
+    documented relief fails a relief rule of the next facet step.
+    """
+    state = replay(record.moves)
+    if state in (State.MBB1, State.MBB2):
+        block = next(p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB)
+        next_step = "mbb2" if state is State.MBB1 else "rfa"
+        for rule in policy.block_rules(next_step):
+            if block in rule.of.select(record) and rule.judge(record, block) is CriterionStatus.UNMET:
+                return replay((*record.moves, Move.CLOSE))
+    return state
+
+
+def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) -> Decision:
+    record = build_record(episode, p.date, audited=p if audited else None)
+    if audited:
+        same_day = tuple(e for e in episode.events if type(e) is Procedure and e.date == p.date and e is not p)
+    else:
+        same_day = tuple(e for e in record.procedures if e.date == p.date)
+    step = step_for(p.procedure, record.count(p.procedure))
+    rules = policy.rules(step)
+    if rules is None:
+        results: tuple[CriterionResult, ...] = (_uncovered(policy, step),)
+    else:
+        results = _judge(rules, policy, Ctx(record, p.date, p, same_day))
+    statuses = {r.status for r in results}
+    if CriterionStatus.UNMET in statuses:
+        status = DecisionStatus.DENIED
+    elif CriterionStatus.UNKNOWN in statuses:
+        status = DecisionStatus.PENDED
+    else:
+        status = DecisionStatus.APPROVED
+    return Decision(p.procedure, step, p.date, status, results, p.id if audited else None)
+
+
+def _judge(rules: tuple[Rule, ...], policy: Policy, ctx: Ctx) -> tuple[CriterionResult, ...]:
+    out = []
+    for rule in rules:
+        c = rule.criterion
+        if c.proposal_only and ctx.proposal is None:
+            continue
+        v: Verdict = c.check(ctx)
+        out.append(
+            CriterionResult(rule.id, v.status, v.message, policy.cite(c.cite), v.resolves_on, v.until, c.text)
+        )
+    return tuple(out)
+
+
+def _uncovered(policy: Policy, step: str) -> CriterionResult:
+    return CriterionResult(
+        "not_covered",
+        CriterionStatus.UNMET,
+        f"the policy has no rule for {step}: not covered",
+        policy.citation,
+    )
+
+
+def _combine(
+    results: tuple[CriterionResult, ...], on: Date
+) -> tuple[Status, Date | None, Date | None, tuple[CriterionResult, ...]]:
+    """Status, earliest, until; and a criterion of its own when the window shuts before it opens."""
+    pending = [r for r in results if r.status is not CriterionStatus.MET]
+    if any(r.status is CriterionStatus.UNMET and r.resolves_on is None for r in pending):
+        return Status.BLOCKED, None, None, ()
+    earliest = max([on, *(r.resolves_on for r in pending if r.resolves_on is not None)])
+    closing = [r for r in results if r.until is not None]
+    until = min((r.until for r in closing), default=None)  # type: ignore[type-var]
+    if until is not None and earliest > until:
+        first = min(closing, key=lambda r: r.until)  # type: ignore[arg-type,return-value]
+        shut = CriterionResult(
+            "window",
+            CriterionStatus.UNMET,
+            f"{first.rule} holds only through {until}, before the timing allows on {earliest}",
+            first.citation,
+        )
+        return Status.BLOCKED, None, None, (shut,)
+    if any(r.status is CriterionStatus.UNKNOWN for r in pending):
+        return Status.NEEDS_DOCUMENTATION, earliest, until, ()
+    if pending:
+        return Status.WAITING, earliest, until, ()
+    return Status.ELIGIBLE, earliest, until, ()
+
+
+def _proposal(episode: Episode, proposal: Procedure | Mapping[str, Any]) -> Procedure:
+    if isinstance(proposal, Mapping):
+        raw = {"type": "procedure", "id": "proposal", **proposal}
+        p = structure_event(raw, 0)
+        if type(p) is not Procedure:
+            raise InvalidEvent(0, "type", raw.get("type"), "a proposal must be a procedure")
+    elif type(proposal) is Procedure:
+        p = proposal
+    else:
+        raise InvalidEvent(0, None, type(proposal).__name__, "a proposal must be a procedure")
+    for j, level in enumerate(p.levels):
+        if region_of(level) is not episode.region:
+            raise InvalidEvent(0, f"levels[{j}]", level, f"level is not {episode.region.value}")
+    return p

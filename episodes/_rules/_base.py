@@ -1,0 +1,144 @@
+"""What every criterion kind shares: the verdict it gives and what it reads.
+
+A criterion kind is an attrs class: its fields are what a policy file sets
+(numbers, comparisons, which procedures), and :meth:`Criterion.check` reads
+the record and gives a :class:`Verdict`.  The engine holds no policy's
+numbers; the policy files hold no code.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import ClassVar
+
+from attrs import field, frozen
+from pendulum import Date
+
+from .._events import Procedure, ProcedureKind
+from .._record import Record, StepName
+from .._time import Duration
+
+
+class CriterionStatus(enum.StrEnum):
+    MET = "met"
+    UNMET = "unmet"
+    UNKNOWN = "unknown"
+
+
+@frozen
+class Verdict:
+    """One criterion's answer on a date.
+
+    ``resolves_on``: where time alone decides, the first date it holds (for
+    ``unknown``, the date the timing allows once the record is complete).
+    ``until``: where a recency rule closes it, the last date it holds.
+    """
+
+    status: CriterionStatus
+    message: str
+    resolves_on: Date | None = None
+    until: Date | None = None
+
+
+def met(message: str, until: Date | None = None) -> Verdict:
+    return Verdict(CriterionStatus.MET, message, None, until)
+
+
+def unmet(message: str, resolves_on: Date | None = None, until: Date | None = None) -> Verdict:
+    return Verdict(CriterionStatus.UNMET, message, resolves_on, until)
+
+
+def unknown(message: str, resolves_on: Date | None = None) -> Verdict:
+    return Verdict(CriterionStatus.UNKNOWN, message, resolves_on)
+
+
+class Compare(enum.StrEnum):
+    """A policy's comparison, kept as written: 80 is not "more than 80"."""
+
+    AT_LEAST = "at_least"
+    MORE_THAN = "more_than"
+
+    def holds(self, value: float, threshold: float) -> bool:
+        return value >= threshold if self is Compare.AT_LEAST else value > threshold
+
+    def after(self, d: Date, length: Duration) -> Date:
+        """The first date that is ``length`` (at least, or more than) after ``d``."""
+        edge = length.after(d)
+        return edge if self is Compare.AT_LEAST else edge.add(days=1)
+
+    @property
+    def words(self) -> str:
+        return "at least" if self is Compare.AT_LEAST else "more than"
+
+
+@frozen
+class Of:
+    """Which procedures a criterion looks at: by kind, by step, or both (either matches)."""
+
+    procedures: tuple[ProcedureKind, ...] = field(default=(), converter=tuple)
+    steps: tuple[StepName, ...] = field(default=(), converter=tuple)
+
+    def select(self, record: Record) -> list[Procedure]:
+        kinds, steps = self.procedures, self.steps
+        return [
+            p for p in record.procedures if p.procedure in kinds or record.steps[p.id] in steps
+        ]
+
+    def latest(self, record: Record) -> Procedure | None:
+        chosen = self.select(record)
+        return chosen[-1] if chosen else None
+
+    def __str__(self) -> str:
+        return " or ".join([*(k.value for k in self.procedures), *self.steps]) or "procedure"
+
+
+@frozen
+class Ctx:
+    """What a check reads: the record, the date, and the proposal if there is one."""
+
+    record: Record
+    on: Date
+    proposal: Procedure | None = None
+    #: Other procedures of the episode on the proposal's day (one procedure per visit).
+    same_day: tuple[Procedure, ...] = ()
+
+
+@frozen(kw_only=True)
+class Criterion:
+    """Fields every criterion has in a policy file.
+
+    ``cite``: the section of the source it comes from.  ``text``: the policy's
+    own words, shown beside the engine's message.  ``rule``: a stable id (by
+    default the kind, numbered where a step has more than one of a kind).
+    """
+
+    kind: ClassVar[str]
+    #: ``True`` for kinds that only a proposal can answer (levels, side, same day).
+    proposal_only: ClassVar[bool] = False
+
+    cite: str
+    text: str | None = None
+    rule: str | None = None
+
+    def check(self, ctx: Ctx) -> Verdict:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """The rule in a few words, for ``episodes policies`` and the comparison page."""
+        raise NotImplementedError
+
+
+def fmt_days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
+
+
+def fmt_pct(x: float) -> str:
+    return f"{x:g}%"
+
+
+def listing(values: Sequence[str], joiner: str = "or") -> str:
+    values = list(values)
+    if len(values) <= 1:
+        return "".join(values)
+    return f"{', '.join(values[:-1])} {joiner} {values[-1]}"

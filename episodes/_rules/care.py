@@ -1,0 +1,148 @@
+"""Conservative care: courses of the kinds a rule names, united, with their response."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, NewType
+
+from attrs import field, frozen
+from pendulum import Date
+
+from .._events import Care, CareKind, Response
+from .._time import Duration
+from ._base import Compare, Criterion, Ctx, Verdict, fmt_days, listing, met, unknown, unmet
+from .timing import Count
+
+#: A course's length: days or weeks (a month has no fixed number of days).
+CareDuration = NewType("CareDuration", Duration)
+
+_INADEQUATE = (Response.FAILED, Response.PARTIAL)
+
+
+def _kinds(values: Sequence[str]) -> tuple[CareKind, ...]:
+    return tuple(CareKind(v) for v in values)
+
+
+def _groups(values: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(g) for g in values)
+
+
+@frozen(kw_only=True)
+class CareCourses(Criterion):
+    """Courses of ``kinds`` with an inadequate response, united, for ``compare`` ``duration``.
+
+    - ``each_of``: groups of kinds; some counted course must be of each group
+      ("at least one therapy and one medication course").
+    - ``components``: groups of PT components; some counted course must list
+      one of each group.
+    - ``min_courses``: at least this many counted courses.
+    - ``accept_intolerance``: a course ``not_tolerated`` or ``contraindicated``
+      meets the rule by itself ("NSAID ≥ 3 weeks or not tolerated").
+    - ``response``: ``"inadequate"`` (failed or partial; the default) or ``"any"``.
+
+    A course's length is ``end - start`` in days; an open course (or one that
+    ends after the date) runs to the date.  Overlapping days count once.
+    """
+
+    kind = "care"
+    kinds: tuple[CareKind, ...] = field(converter=_kinds)
+    duration: CareDuration | None = None
+    compare: Compare = Compare.AT_LEAST
+    response: Literal["inadequate", "any"] = "inadequate"
+    each_of: tuple[tuple[str, ...], ...] = field(default=(), converter=_groups)
+    components: tuple[tuple[str, ...], ...] = field(default=(), converter=_groups)
+    min_courses: Count = Count(1)
+    accept_intolerance: bool = False
+
+    def check(self, ctx: Ctx) -> Verdict:
+        on = ctx.on
+        courses = [c for c in ctx.record.care if c.care in self.kinds]
+        names = listing([k.value for k in self.kinds])
+        if not courses:
+            return unmet(f"no {names} course recorded")
+        if self.accept_intolerance:
+            for c in courses:
+                if c.not_tolerated or c.contraindicated:
+                    why = "not tolerated" if c.not_tolerated else "contraindicated"
+                    return met(f"{c.care.value} from {c.start} {why}")
+        if self.response == "any":
+            counted, pending = courses, []
+        else:
+            counted = [c for c in courses if c.response in _INADEQUATE]
+            pending = [c for c in courses if c.response is None]
+        ok, told, when = self._enough(counted, on)
+        if ok:
+            return met(told)
+        if pending:
+            ok2, _, when2 = self._enough(counted + pending, on)
+            if ok2 or when2 is not None:
+                missing = ", ".join(f"{c.care.value} from {c.start}" for c in pending)
+                return unknown(f"{told}; response not documented for {missing}", resolves_on=when2)
+        if when is not None:
+            return unmet(told, resolves_on=when)
+        improved = [c for c in courses if c.response is Response.IMPROVED]
+        if improved and not counted:
+            return unmet(f"{told}; {names} improved ({improved[0].care.value} from {improved[0].start})")
+        return unmet(told)
+
+    def describe(self) -> str:
+        parts = [listing([k.value for k in self.kinds])]
+        if self.duration is not None:
+            parts.append(f"{self.compare.words} {self.duration}")
+        if self.response != "any":
+            parts.append("inadequate response")
+        if self.accept_intolerance:
+            parts.append("or not tolerated")
+        if self.min_courses > 1:
+            parts.append(f"at least {self.min_courses} courses")
+        parts += [f"one of {listing(g)}" for g in (*self.each_of, *self.components)]
+        return ", ".join(parts)
+
+    def _enough(self, courses: list[Care], on: Date) -> tuple[bool, str, Date | None]:
+        """Whether ``courses`` meet the rule on ``on``; else when time alone would make them."""
+        names = listing([k.value for k in self.kinds])
+        missing = [g for g in self.each_of if not any(c.care.value in g for c in courses)]
+        if missing:
+            return False, f"no counted {listing(missing[0])} course", None
+        lacking = [g for g in self.components if not any(set(g) & {x.value for x in c.components} for c in courses)]
+        if lacking:
+            return False, f"no {names} course with {listing(lacking[0])}", None
+        if len(courses) < self.min_courses:
+            return False, f"{len(courses)} counted {names} course(s); at least {self.min_courses} required", None
+        if self.duration is None:
+            return True, f"{len(courses)} counted {names} course(s)", None
+        need = self.duration.days
+        assert need is not None  # the loader refuses months for care
+        if self.compare is Compare.MORE_THAN:
+            need += 1
+        total, reach = _united_days(courses, on)
+        told = f"{names}: {fmt_days(total)} by {on}; {self.compare.words} {self.duration} required"
+        if total >= need:
+            return True, told, None
+        if reach is not None and on.add(days=need - total) <= reach:
+            when = on.add(days=need - total)
+            return False, f"{told} (reached on {when} if the course goes on)", when
+        return False, told, None
+
+
+def _united_days(courses: list[Care], on: Date) -> tuple[int, Date | None]:
+    """Days covered by the courses up to ``on``, overlaps once; and how far the ongoing ones reach."""
+    spans = sorted((c.start, min(c.end, on) if c.end is not None else on) for c in courses if c.start <= on)
+    total = 0
+    cur_start: Date | None = None
+    cur_end: Date | None = None
+    for s, e in spans:
+        if cur_end is None or s > cur_end:
+            if cur_end is not None and cur_start is not None:
+                total += (cur_end - cur_start).days
+            cur_start, cur_end = s, e
+        elif e > cur_end:
+            cur_end = e
+    if cur_end is not None and cur_start is not None:
+        total += (cur_end - cur_start).days
+    ongoing = [c for c in courses if c.start <= on and (c.end is None or c.end > on)]
+    reach: Date | None = None
+    if ongoing:
+        ends = [c.end for c in ongoing]
+        reach = Date.max if None in ends else max(e for e in ends if e is not None)  # type: ignore[assignment]
+    return total, reach

@@ -1,0 +1,210 @@
+"""Criteria of outcome: relief after a procedure, positive blocks, sustained relief."""
+
+from __future__ import annotations
+
+from typing import Literal, NewType
+
+from attrs import frozen
+
+from .._events import Procedure, ProcedureKind
+from .._record import Record
+from .._time import Duration
+from ._base import (
+    Compare,
+    Criterion,
+    CriterionStatus,
+    Ctx,
+    Of,
+    Verdict,
+    fmt_pct,
+    met,
+    unknown,
+    unmet,
+)
+from .timing import Count
+
+_BLOCKS = Of(procedures=(ProcedureKind.MBB,))
+
+
+#: A percent from 0 to 100 (the policy loader checks the range).
+Percent = NewType("Percent", float)
+
+
+def judge_relief(record: Record, p: Procedure, compare: Compare, percent: float, fi: bool) -> CriterionStatus:
+    """Whether one procedure's documented relief passes ``compare percent`` (and, with ``fi``,
+    shows functional improvement)."""
+    relief = record.relief(p)
+    if relief is None:
+        return CriterionStatus.UNKNOWN
+    if not compare.holds(relief, percent):
+        return CriterionStatus.UNMET
+    if fi:
+        flags = [o.functional_improvement for o in record.outcomes_of(p)]
+        if True in flags:
+            return CriterionStatus.MET
+        return CriterionStatus.UNKNOWN if None in flags else CriterionStatus.UNMET
+    return CriterionStatus.MET
+
+
+def _relief_words(record: Record, p: Procedure) -> str:
+    relief = record.relief(p)
+    where = f"{p.procedure.value} on {p.date}"
+    return f"{where}: no relief documented" if relief is None else f"{where}: {fmt_pct(relief)} relief"
+
+
+class _BlockRule:
+    """Mixin for rules that judge one block's relief (what closes the facet pathway)."""
+
+    compare: Compare
+    percent: float
+    functional_improvement: bool
+
+    def judge(self, record: Record, p: Procedure) -> CriterionStatus:
+        return judge_relief(record, p, self.compare, self.percent, self.functional_improvement)
+
+    def threshold(self) -> str:
+        fi = " with functional improvement" if self.functional_improvement else ""
+        return f"{self.compare.words} {fmt_pct(self.percent)}{fi}"
+
+
+@frozen(kw_only=True)
+class Relief(_BlockRule, Criterion):
+    """The previous procedure of ``of`` had relief ``compare`` ``percent``.
+
+    With ``within``, only a previous procedure within that time counts: an
+    older one no longer binds (met once it ages out).  ``if_none``: the answer
+    when there is no previous procedure (``"unmet"`` by default).
+    """
+
+    kind = "relief"
+    of: Of = _BLOCKS
+    percent: Percent
+    compare: Compare = Compare.AT_LEAST
+    functional_improvement: bool = False
+    within: Duration | None = None
+    if_none: Literal["met", "unmet"] = "unmet"
+
+    def check(self, ctx: Ctx) -> Verdict:
+        prev = self.of.latest(ctx.record)
+        if prev is None:
+            told = f"no earlier {self.of}"
+            return met(told) if self.if_none == "met" else unmet(f"{told}; relief {self.threshold()} required")
+        lapse = self.within.after(prev.date) if self.within is not None else None
+        if lapse is not None and ctx.on >= lapse:
+            return met(f"the previous {self.of}, on {prev.date}, is more than {self.within} before {ctx.on}")
+        status = self.judge(ctx.record, prev)
+        told = f"{_relief_words(ctx.record, prev)}; {self.threshold()} required"
+        if status is CriterionStatus.MET:
+            return met(told)
+        if status is CriterionStatus.UNKNOWN:
+            if ctx.record.relief(prev) is not None:
+                told += "; functional improvement not documented"
+            return unknown(told)
+        return unmet(told, resolves_on=lapse)
+
+    def describe(self) -> str:
+        within = f" (if within {self.within})" if self.within else ""
+        return f"previous {self.of}{within}: relief {self.threshold()}"
+
+
+@frozen(kw_only=True)
+class PositiveBlocks(_BlockRule, Criterion):
+    """At least ``count`` procedures of ``of`` each with relief ``compare`` ``percent``."""
+
+    kind = "positive_blocks"
+    of: Of = _BLOCKS
+    count: Count = Count(2)
+    percent: Percent
+    compare: Compare = Compare.AT_LEAST
+    functional_improvement: bool = False
+
+    def check(self, ctx: Ctx) -> Verdict:
+        done = self.of.select(ctx.record)
+        judged = [(p, self.judge(ctx.record, p)) for p in done]
+        good = sum(1 for _, s in judged if s is CriterionStatus.MET)
+        open_ = sum(1 for _, s in judged if s is CriterionStatus.UNKNOWN)
+        listed = "; ".join(_relief_words(ctx.record, p) for p in done) or f"no {self.of} recorded"
+        told = f"{good} of {self.count} {self.of}(s) with relief {self.threshold()} ({listed})"
+        if good >= self.count:
+            return met(told)
+        if good + open_ >= self.count:
+            return unknown(f"{told}; documentation missing")
+        return unmet(told)
+
+    def describe(self) -> str:
+        return f"{self.count} {self.of} with relief {self.threshold()}"
+
+
+@frozen(kw_only=True)
+class SustainedRelief(Criterion):
+    """The previous procedure of ``of`` sustained relief ``compare`` ``percent`` for ``duration``.
+
+    For a procedure on P: every outcome before P + duration passes, and one
+    dated on or after P + duration passes.  A failing outcome before then makes
+    it unmet; only passing outcomes before then make it unknown, resolving on
+    P + duration.  With ``functional_improvement``, an outcome must also show it.
+    ``if_none``: the answer when there is no previous procedure.
+    """
+
+    kind = "sustained_relief"
+    of: Of
+    percent: Percent
+    duration: Duration
+    compare: Compare = Compare.AT_LEAST
+    functional_improvement: bool = False
+    if_none: Literal["met", "unmet"] = "unmet"
+
+    def check(self, ctx: Ctx) -> Verdict:
+        prev = self.of.latest(ctx.record)
+        want = f"{self.compare.words} {fmt_pct(self.percent)} for {self.duration}"
+        if prev is None:
+            told = f"no earlier {self.of}"
+            return met(told) if self.if_none == "met" else unmet(f"{told}; relief {want} required")
+        edge = self.duration.after(prev.date)
+        outcomes = ctx.record.outcomes_of(prev)
+        head = f"{prev.procedure.value} on {prev.date}: relief {want} (through {edge}) required"
+        early_bad = [o for o in outcomes if o.date < edge and not self.compare.holds(o.relief_percent, self.percent)]
+        if early_bad:
+            o = early_bad[0]
+            return unmet(f"{head}; {fmt_pct(o.relief_percent)} on {o.date}")
+        late = [o for o in outcomes if o.date >= edge]
+        late_ok = [o for o in late if self.compare.holds(o.relief_percent, self.percent)]
+        if late and not late_ok:
+            o = late[0]
+            return unmet(f"{head}; {fmt_pct(o.relief_percent)} on {o.date}")
+        if not late_ok:
+            seen = f"; documented through {outcomes[-1].date}" if outcomes else "; no outcome documented"
+            return unknown(f"{head}{seen}", resolves_on=edge if ctx.on < edge else None)
+        if self.functional_improvement:
+            flags = [o.functional_improvement for o in outcomes]
+            if True not in flags:
+                told = f"{head}; functional improvement not documented"
+                return unknown(told) if None in flags else unmet(f"{head}; no functional improvement")
+        return met(f"{head}; {fmt_pct(late_ok[0].relief_percent)} on {late_ok[0].date}")
+
+    def describe(self) -> str:
+        fi = " with functional improvement" if self.functional_improvement else ""
+        return f"previous {self.of}: relief {self.compare.words} {fmt_pct(self.percent)} for {self.duration}{fi}"
+
+
+@frozen(kw_only=True)
+class FunctionalImprovement(Criterion):
+    """An outcome of the previous procedure of ``of`` shows functional improvement."""
+
+    kind = "functional_improvement"
+    of: Of
+
+    def check(self, ctx: Ctx) -> Verdict:
+        prev = self.of.latest(ctx.record)
+        if prev is None:
+            return unmet(f"no earlier {self.of}")
+        flags = [o.functional_improvement for o in ctx.record.outcomes_of(prev)]
+        where = f"{prev.procedure.value} on {prev.date}"
+        if True in flags:
+            return met(f"{where}: functional improvement documented")
+        if not flags or None in flags:
+            return unknown(f"{where}: functional improvement not documented")
+        return unmet(f"{where}: no functional improvement")
+
+    def describe(self) -> str:
+        return f"previous {self.of}: functional improvement"

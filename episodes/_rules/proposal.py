@@ -1,0 +1,121 @@
+"""Criteria only a proposal can answer: its levels, its side, its day.
+
+A plan has no proposal, so these are left to ``evaluate()`` and ``audit()``.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from .._events import ProcedureKind, Side
+from ._base import Compare, Criterion, Ctx, Of, Verdict, fmt_pct, listing, met, unmet
+from .outcomes import Percent, judge_relief
+from .timing import Count
+
+_BLOCKS = Of(procedures=(ProcedureKind.MBB,))
+
+
+def _covers(done: Side, wanted: Side) -> bool:
+    return done is Side.BILATERAL or done is wanted
+
+
+@frozen(kw_only=True)
+class LevelCount(Criterion):
+    """At most ``max`` levels in one session."""
+
+    kind = "level_count"
+    proposal_only = True
+    max: Count
+
+    def check(self, ctx: Ctx) -> Verdict:
+        assert ctx.proposal is not None
+        n = len(ctx.proposal.levels)
+        told = f"{n} level(s) ({listing(list(ctx.proposal.levels), 'and')}); at most {self.max} a session"
+        return met(told) if n <= self.max else unmet(told)
+
+    def describe(self) -> str:
+        return f"at most {self.max} levels a session"
+
+
+@frozen(kw_only=True)
+class LevelsCovered(Criterion):
+    """Each requested level (and side) was covered by a procedure of ``of``.
+
+    With ``percent``, only procedures whose relief passes ``compare percent``
+    count (the positive blocks); with ``first``, only the first of them.
+    """
+
+    kind = "levels_covered"
+    proposal_only = True
+    of: Of = _BLOCKS
+    percent: Percent | None = None
+    compare: Compare = Compare.AT_LEAST
+    first: bool = False
+
+    def check(self, ctx: Ctx) -> Verdict:
+        p = ctx.proposal
+        assert p is not None
+        done = self.of.select(ctx.record)
+        if self.first:
+            done = done[:1]
+        if self.percent is not None:
+            done = [d for d in done if judge_relief(ctx.record, d, self.compare, self.percent, False) == "met"]
+        which = f"{'the first ' if self.first else ''}{self.of}"
+        if self.percent is not None:
+            which += f" with relief {self.compare.words} {fmt_pct(self.percent)}"
+        missing = [
+            lv for lv in p.levels if not any(lv in d.levels and _covers(d.side, p.side) for d in done)
+        ]
+        if missing:
+            return unmet(f"{listing(missing, 'and')} ({p.side.value}) not covered by {which}")
+        return met(f"{listing(list(p.levels), 'and')} ({p.side.value}) covered by {which}")
+
+    def describe(self) -> str:
+        return f"levels covered by {'the first ' if self.first else ''}{self.of}"
+
+
+@frozen(kw_only=True)
+class LevelsNotTreated(Criterion):
+    """No requested level was treated by an earlier ``of`` with relief ``compare percent``."""
+
+    kind = "levels_not_treated"
+    proposal_only = True
+    of: Of
+    percent: Percent
+    compare: Compare = Compare.AT_LEAST
+
+    def check(self, ctx: Ctx) -> Verdict:
+        p = ctx.proposal
+        assert p is not None
+        for d in self.of.select(ctx.record):
+            if judge_relief(ctx.record, d, self.compare, self.percent, False) != "met":
+                continue
+            overlap = [lv for lv in p.levels if lv in d.levels]
+            if overlap:
+                return unmet(
+                    f"{listing(overlap, 'and')} treated by the {d.procedure.value} on {d.date} "
+                    f"({fmt_pct(ctx.record.relief(d) or 0)} relief)"
+                )
+        return met(f"no requested level treated by an earlier {self.of} with relief {self.compare.words} "
+                   f"{fmt_pct(self.percent)}")
+
+    def describe(self) -> str:
+        return f"not at a level of an earlier {self.of} with relief {self.compare.words} {fmt_pct(self.percent)}"
+
+
+@frozen(kw_only=True)
+class OnePerVisit(Criterion):
+    """No other procedure on the proposal's day."""
+
+    kind = "one_per_visit"
+    proposal_only = True
+
+    def check(self, ctx: Ctx) -> Verdict:
+        assert ctx.proposal is not None
+        if ctx.same_day:
+            others = listing([p.procedure.value for p in ctx.same_day], "and")
+            return unmet(f"{others} also on {ctx.proposal.date}; one procedure per visit")
+        return met(f"no other procedure on {ctx.proposal.date}")
+
+    def describe(self) -> str:
+        return "one procedure per visit"

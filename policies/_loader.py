@@ -1,0 +1,193 @@
+"""Policy files: TOML, structured into the engine's attrs classes by cattrs.
+
+Every mistake of a file is collected and reported at once, each with the file
+and the field path (``plan.toml: $.steps.mbb2.criteria[1].percent: ...``).
+"""
+
+from __future__ import annotations
+
+import enum
+import tomllib
+from collections.abc import Iterator
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from pendulum import Date
+
+from episodes._events import ENUMS
+from episodes._policy import Policy
+from episodes._rules import KINDS, Compare, Criterion
+from episodes._rules.care import CareDuration
+from episodes._rules.outcomes import Percent
+from episodes._rules.timing import Count
+from episodes._time import Duration, Unit, as_date
+
+
+class PolicyError(ValueError):
+    """A policy that cannot be loaded; ``problems`` lists each mistake with its field path."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        super().__init__(source, problems)
+        self.source = source
+        self.problems = problems
+
+    def __str__(self) -> str:
+        if len(self.problems) == 1:
+            return f"{self.source}: {self.problems[0]}"
+        listed = "\n".join(f"  {self.source}: {p}" for p in self.problems)
+        return f"{self.source}: {len(self.problems)} problems\n{listed}"
+
+
+class UnknownPolicy(PolicyError, LookupError):
+    """No bundled policy has that id."""
+
+
+def _converter() -> cattrs.Converter:
+    c = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+
+    def strict(*types: type) -> Any:
+        def hook(value: Any, t: Any) -> Any:
+            if type(value) not in types:
+                raise TypeError(f"expected {' or '.join(x.__name__ for x in types)}, got {type(value).__name__}")
+            return value
+
+        return hook
+
+    c.register_structure_hook(str, strict(str))
+    c.register_structure_hook(bool, strict(bool))
+    c.register_structure_hook(int, strict(int))
+    c.register_structure_hook(float, strict(int, float))
+
+    def enum_hook(value: Any, cls: type[enum.Enum]) -> enum.Enum:
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"expected one of {[m.value for m in cls]}, got {value!r}") from None
+
+    for e in (*ENUMS, Compare):
+        c.register_structure_hook(e, enum_hook)
+
+    def percent(value: Any, _: Any) -> float:
+        if type(value) not in (int, float) or not 0 <= value <= 100:
+            raise ValueError(f"expected a percent from 0 to 100, got {value!r}")
+        return value  # type: ignore[no-any-return]
+
+    def count(value: Any, _: Any) -> int:
+        if type(value) is not int or value < 1:
+            raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+        return value
+
+    def duration(value: Any, _: Any) -> Duration:
+        return Duration.parse(value)
+
+    def care_duration(value: Any, _: Any) -> Duration:
+        d = Duration.parse(value)
+        if d.unit not in (Unit.DAY, Unit.WEEK):
+            raise ValueError(f"a course of care is counted in days or weeks, got {value!r}")
+        return d
+
+    def a_date(value: Any, _: Any) -> Date:
+        if not isinstance(value, date):
+            raise TypeError(f"expected a TOML date (2026-07-23), got {value!r}")
+        return as_date(value)
+
+    def criterion(value: Any, _: Any) -> Criterion:
+        if not isinstance(value, dict):
+            raise TypeError("expected a table")
+        kind = value.get("kind")
+        cls = KINDS.get(kind)  # type: ignore[arg-type]
+        if cls is None:
+            raise ValueError(f"unknown criterion kind {kind!r}; expected one of {sorted(KINDS)}")
+        return c.structure({k: v for k, v in value.items() if k != "kind"}, cls)
+
+    c.register_structure_hook(Percent, percent)
+    c.register_structure_hook(Count, count)
+    c.register_structure_hook(Duration, duration)
+    c.register_structure_hook(CareDuration, care_duration)
+    c.register_structure_hook(Date, a_date)
+    # by predicate: a class hook would catch every subclass, the kinds themselves
+    c.register_structure_hook_func(lambda t: t is Criterion, criterion)
+    return c
+
+
+_CONVERTER = _converter()
+
+
+def parse(data: dict[str, Any], source: str) -> Policy:
+    """A policy from its parsed TOML; ``source`` names it in errors."""
+    try:
+        return _CONVERTER.structure(data, Policy)
+    except (ClassValidationError, IterableValidationError) as exc:
+        raise PolicyError(source, list(_problems(exc, "$"))) from None
+    except ValueError as exc:  # a post-structuring check (steps.X.includes)
+        raise PolicyError(source, [f"$.{exc}"]) from None
+
+
+def _problems(exc: BaseException, path: str) -> Iterator[str]:
+    """Every leaf of a cattrs error tree, with its field path."""
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        for inner in exc.exceptions:
+            sub = path
+            for note in getattr(inner, "__notes__", []):
+                name = getattr(note, "name", None)
+                idx = getattr(note, "index", None)
+                if name is not None:
+                    sub = f"{path}.{name}"
+                elif idx is not None:
+                    sub = f"{path}[{idx!r}]" if not isinstance(idx, str) else f"{path}.{idx}"
+            yield from _problems(inner, sub)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            yield f"{path}.{key}: unknown field"
+    elif isinstance(exc, KeyError):
+        yield f"{path}: required field missing"
+    else:
+        yield f"{path}: {exc}"
+
+
+def load_file(path: str | Path) -> Policy:
+    """A policy from a TOML file of one's own."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(str(p), [f"cannot read: {exc.strerror}"]) from None
+    return _parse_text(text, p.name)
+
+
+def _parse_text(text: str, source: str) -> Policy:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(source, [f"not TOML: {exc}"]) from None
+    return parse(data, source)
+
+
+_BUNDLED = resources.files(__package__)
+
+
+def available() -> tuple[str, ...]:
+    """The ids of the bundled policies."""
+    return tuple(sorted(f.name[:-5] for f in _BUNDLED.iterdir() if f.name.endswith(".toml")))
+
+
+_CACHE: dict[str, Policy] = {}
+
+
+def load(policy_id: str) -> Policy:
+    """A bundled policy by id (``"centene-facet"``); loaded once, then shared (policies are frozen)."""
+    cached = _CACHE.get(policy_id)
+    if cached is not None:
+        return cached
+    if policy_id not in available():
+        raise UnknownPolicy(policy_id, [f"no bundled policy; available: {', '.join(available())}"])
+    name = f"{policy_id}.toml"
+    policy = _parse_text(_BUNDLED.joinpath(name).read_text(encoding="utf-8"), name)
+    if policy.id != policy_id:
+        raise PolicyError(name, [f"$.id: expected {policy_id!r} (the file's name), got {policy.id!r}"])
+    _CACHE[policy_id] = policy
+    return policy
