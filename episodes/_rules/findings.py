@@ -71,7 +71,10 @@ class ImagingRule(Criterion):
                 return unmet(f"no {want} at {listing(missing, 'and')}")
         latest = studies[-1]
         through = f" (counts through {until})" if until else ""
-        return met(f"{latest.modality.value} on {latest.date}: {want}{through}", until=until)
+        if self.any_of or self.required:
+            return met(f"{latest.modality.value} on {latest.date}: {want}{through}", until=until)
+        clear = listing([f.value for f in self.none_of])
+        return met(f"no {names} shows {clear} (latest: {latest.modality.value} on {latest.date})")
 
     def describe(self) -> str:
         parts = [listing([m.value for m in self.modalities])]

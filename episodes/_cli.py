@@ -1,0 +1,145 @@
+"""``episodes``: the queries at a terminal (a readable table) or for a program (``--json``).
+
+Exit status: 0 done; 2 bad input, with the error on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._episode import Episode, load_episode
+from ._errors import EpisodeError
+from ._policy import Policy
+from ._query import audit, evaluate, next_eligible
+from ._report import decisions_text, plan_text, policy_data, policy_text, to_data
+from ._time import parse_date
+
+
+class _BadInput(Exception):
+    pass
+
+
+def _policy(ref: str) -> Policy:
+    import policies
+
+    if ref.endswith(".toml") or "/" in ref:
+        return policies.load_file(ref)
+    return policies.load(ref)
+
+
+def _episode(path: str) -> Episode:
+    try:
+        text = Path(path).read_text(encoding="utf-8") if path != "-" else sys.stdin.read()
+    except OSError as exc:
+        raise _BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    return load_episode(text)
+
+
+def _date(text: str) -> Any:
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _proposal(args: argparse.Namespace) -> dict[str, Any]:
+    if args.proposal is not None:
+        text = args.proposal
+        if not text.lstrip().startswith("{"):
+            try:
+                text = Path(text).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise _BadInput(f"{args.proposal}: cannot read: {exc.strerror}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _BadInput(f"--proposal: not JSON: {exc.msg}") from None
+        if not isinstance(data, dict):
+            raise _BadInput("--proposal: expected a JSON object")
+        return data
+    missing = [f"--{n}" for n in ("procedure", "date", "levels") if getattr(args, n) is None]
+    if missing:
+        raise _BadInput(f"evaluate needs --proposal, or {', '.join(missing)}")
+    out = {"procedure": args.procedure, "date": args.date, "levels": args.levels.split(","), "side": args.side}
+    if args.approach:
+        out["approach"] = args.approach
+    return out
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="episodes", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("episode", help="episode JSON file (episode/1), or - for stdin")
+        sp.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
+        sp.add_argument("--json", action="store_true", help="JSON for a program")
+        sp.add_argument("--all", action="store_true", help="show met criteria too")
+
+    ne = sub.add_parser("next-eligible", help="when each next procedure becomes policy-compliant")
+    common(ne)
+    ne.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+
+    ev = sub.add_parser("evaluate", help="check a proposed procedure")
+    common(ev)
+    ev.add_argument("--proposal", help="the procedure as JSON text or a JSON file")
+    ev.add_argument("--procedure", help="mbb, rfa, esi, ia_facet, pulsed_rfa, facet_cyst_aspiration")
+    ev.add_argument("--date", help="YYYY-MM-DD")
+    ev.add_argument("--levels", help="comma-separated, e.g. L4-L5,L5-S1")
+    ev.add_argument("--side", default="bilateral", help="left, right or bilateral (default bilateral)")
+    ev.add_argument("--approach", help="ESI approach: interlaminar, transforaminal or caudal")
+
+    au = sub.add_parser("audit", help="check every recorded procedure")
+    common(au)
+
+    po = sub.add_parser("policies", help="list the bundled policies, or show one")
+    po.add_argument("id", nargs="?", help="a policy id or .toml path to show")
+    po.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import policies
+
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "policies":
+            return _policies(args)
+        policy = _policy(args.policy)
+        episode = _episode(args.episode)
+        if args.command == "next-eligible":
+            plan = next_eligible(episode, policy, args.as_of)
+            out = to_data(plan) if args.json else plan_text(plan, episode, args.all)
+        elif args.command == "evaluate":
+            decision = evaluate(episode, policy, _proposal(args))
+            out = to_data(decision) if args.json else decisions_text([decision], policy, everything=True)
+        else:
+            found = audit(episode, policy)
+            out = to_data(found) if args.json else decisions_text(found, policy, args.all)
+    except (EpisodeError, policies.PolicyError, _BadInput) as exc:
+        print(f"episodes: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(out, indent=2) if args.json else out)
+    return 0
+
+
+def _policies(args: argparse.Namespace) -> int:
+    import policies
+
+    if args.id is None:
+        ids = policies.available()
+        if args.json:
+            print(json.dumps([{"id": i, "title": policies.load(i).title} for i in ids], indent=2))
+        else:
+            for i in ids:
+                p = policies.load(i)
+                print(f"{i:<22} {p.title} ({p.payer}; {', '.join(r.value for r in p.regions)})")
+        return 0
+    policy = _policy(args.id)
+    print(json.dumps(policy_data(policy), indent=2) if args.json else policy_text(policy))
+    return 0

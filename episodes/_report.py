@@ -1,0 +1,102 @@
+"""Plans, decisions and policies as a person reads them (text) or a program (JSON dicts)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ._episode import Episode
+from ._policy import Policy
+from ._query import CriterionResult, Decision, Plan
+from ._rules import CriterionStatus
+from ._wire import converter
+
+
+def to_data(obj: Plan | Decision | Sequence[Decision]) -> Any:
+    """Plain JSON-ready data: dates as ``YYYY-MM-DD``, statuses as strings."""
+    return converter.unstructure(obj)
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def _reasons(criteria: Iterable[CriterionResult], everything: bool) -> list[str]:
+    out = []
+    for c in criteria:
+        if c.status is CriterionStatus.MET and not everything:
+            continue
+        when = f" (resolves {c.resolves_on})" if c.resolves_on else ""
+        out.append(f"    {c.status.value:<7} {c.rule}: {c.message}{when} [{c.citation}]")
+        if c.text and c.status is not CriterionStatus.MET:
+            out.append(f"            policy: \"{c.text}\"")
+    return out
+
+
+def plan_text(plan: Plan, episode: Episode, everything: bool = False) -> str:
+    head = (
+        f"{episode.region.value} episode, {len(episode.events)} events; policy {plan.policy}; "
+        f"as of {plan.as_of}; pathway state: {plan.state.value}"
+    )
+    rows = [("procedure", "step", "status", "earliest", "until")]
+    rows += [
+        (k, e.step, e.status.value, str(e.earliest or "-"), str(e.until or "-")) for k, e in plan.entries.items()
+    ]
+    lines = [head, "", *_table(rows)]
+    for k, e in plan.entries.items():
+        reasons = _reasons(e.criteria, everything)
+        if reasons:
+            lines += ["", f"{k} ({e.step}): {e.status.value}", *reasons]
+    return "\n".join(lines)
+
+
+def decisions_text(decisions: Sequence[Decision], policy: Policy, everything: bool = False) -> str:
+    if not decisions:
+        return f"no procedures recorded; nothing to audit under {policy.id}"
+    rows = [("date", "procedure", "step", "id", "decision")]
+    rows += [(str(d.date), d.procedure.value, d.step, d.procedure_id or "-", d.status.value) for d in decisions]
+    lines = [f"policy {policy.id}", "", *_table(rows)]
+    for d in decisions:
+        reasons = _reasons(d.criteria, everything)
+        if reasons:
+            lines += ["", f"{d.date} {d.procedure.value} ({d.step}): {d.status.value}", *reasons]
+    return "\n".join(lines)
+
+
+def policy_text(policy: Policy) -> str:
+    lines = [
+        f"{policy.id}: {policy.title}",
+        f"  payer: {policy.payer}; version: {policy.version}; effective {policy.effective}",
+        f"  regions: {', '.join(r.value for r in policy.regions)}",
+        f"  source: {policy.source}",
+    ]
+    for step in policy.steps:
+        lines += ["", f"{step}:"]
+        for rule in policy.rules(step) or ():
+            lines.append(f"  {rule.id}: {rule.criterion.describe()} [{policy.cite(rule.criterion.cite)}]")
+    if policy.not_encoded:
+        lines += ["", "not encoded:"]
+        lines += [f"  - {n}" for n in policy.not_encoded]
+    return "\n".join(lines)
+
+
+def policy_data(policy: Policy) -> dict[str, Any]:
+    return {
+        "id": policy.id,
+        "title": policy.title,
+        "payer": policy.payer,
+        "version": policy.version,
+        "effective": policy.effective.isoformat(),
+        "source": policy.source,
+        "regions": [r.value for r in policy.regions],
+        "steps": {
+            step: [
+                {"rule": r.id, "kind": r.criterion.kind, "describe": r.criterion.describe(),
+                 "citation": policy.cite(r.criterion.cite), "text": r.criterion.text}
+                for r in policy.rules(step) or ()
+            ]
+            for step in policy.steps
+        },
+        "not_encoded": list(policy.not_encoded),
+    }
