@@ -5,6 +5,7 @@
 >>> plan = next_eligible(load_episode(text), policies.load("centene-facet"))  # doctest: +SKIP
 """
 
+from ._batch import Planned, next_eligible_many
 from ._episode import Episode, dump_episode, load_episode
 from ._errors import DuplicateEventId, EpisodeError, InvalidEvent
 from ._events import (
@@ -69,6 +70,7 @@ __all__ = [
     "Modality",
     "Outcome",
     "Plan",
+    "Planned",
     "Procedure",
     "ProcedureKind",
     "Region",
@@ -82,5 +84,6 @@ __all__ = [
     "evaluate",
     "load_episode",
     "next_eligible",
+    "next_eligible_many",
     "region_of",
 ]
