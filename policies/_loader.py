@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
@@ -20,6 +20,7 @@ from pendulum import Date
 
 from episodes._events import ENUMS
 from episodes._policy import Policy
+from episodes._record import StepName
 from episodes._rules import KINDS, Compare, Criterion
 from episodes._rules.care import CareDuration
 from episodes._rules.outcomes import Percent
@@ -102,7 +103,17 @@ def _converter() -> cattrs.Converter:
         cls = KINDS.get(kind)  # type: ignore[arg-type]
         if cls is None:
             raise ValueError(f"unknown criterion kind {kind!r}; expected one of {sorted(KINDS)}")
-        return c.structure({k: v for k, v in value.items() if k != "kind"}, cls)
+        made = c.structure({k: v for k, v in value.items() if k != "kind"}, cls)
+        if not made.cite.strip():
+            raise ValueError("cite is empty: every criterion cites the section it comes from")
+        return made
+
+    steps = get_args(StepName)
+
+    def step_name(value: Any, _: Any) -> str:
+        if value not in steps:
+            raise ValueError(f"unknown step {value!r}; expected one of {list(steps)}")
+        return value  # type: ignore[no-any-return]
 
     c.register_structure_hook(Percent, percent)
     c.register_structure_hook(Count, count)
@@ -111,6 +122,7 @@ def _converter() -> cattrs.Converter:
     c.register_structure_hook(Date, a_date)
     # by predicate: a class hook would catch every subclass, the kinds themselves
     c.register_structure_hook_func(lambda t: t is Criterion, criterion)
+    c.register_structure_hook_func(lambda t: t == StepName, step_name)
     return c
 
 

@@ -1,0 +1,108 @@
+"""The command line: tables for a person, JSON for a program, exit 2 on bad input."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from episodes._cli import main
+
+EXAMPLE = str(Path(__file__).parent.parent / "docs" / "examples" / "lumbar-facet.json")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_next_eligible_table(capsys: pytest.CaptureFixture[str]) -> None:
+    """The plan table names the state, each procedure's step, status and earliest date, and why."""
+    code, out, _ = run(capsys, "next-eligible", EXAMPLE, "--policy", "centene-facet", "--as-of", "2026-04-10")
+    assert code == 0
+    assert "pathway state: mbb1" in out
+    assert "mbb         mbb2        waiting  2026-04-20" in out
+    assert "previous mbb on 2026-04-06" in out
+    assert "[Centene CP.MP.171 I.A.1]" in out
+
+
+def test_next_eligible_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """--json gives the plan as data: dates as YYYY-MM-DD, statuses as strings."""
+    code, out, _ = run(
+        capsys, "next-eligible", EXAMPLE, "--policy", "centene-facet", "--as-of", "2026-04-20", "--json"
+    )
+    assert code == 0
+    plan = json.loads(out)
+    assert plan["state"] == "mbb1"
+    assert plan["entries"]["mbb"]["status"] == "eligible"
+    assert plan["entries"]["mbb"]["earliest"] == "2026-04-20"
+    rules = {c["rule"]: c for c in plan["entries"]["mbb"]["criteria"]}
+    assert rules["interval"]["citation"] == "Centene CP.MP.171 I.A.1"
+
+
+def test_evaluate_with_flags_and_with_json_proposal(capsys: pytest.CaptureFixture[str]) -> None:
+    """A proposal one day early is denied; on the day it is approved (flags or a JSON proposal)."""
+    code, out, _ = run(
+        capsys, "evaluate", EXAMPLE, "--policy", "centene-facet",
+        "--procedure", "mbb", "--date", "2026-04-19", "--levels", "L4-L5,L5-S1", "--json",
+    )
+    assert code == 0
+    assert json.loads(out)["status"] == "denied"
+    proposal = json.dumps({"procedure": "mbb", "date": "2026-04-20", "levels": ["L4-L5"], "side": "left"})
+    code, out, _ = run(capsys, "evaluate", EXAMPLE, "--policy", "centene-facet", "--proposal", proposal)
+    assert code == 0
+    assert "2026-04-20  mbb        mbb2  -   approved" in out
+
+
+def test_audit_and_policies(capsys: pytest.CaptureFixture[str]) -> None:
+    """audit lists each recorded procedure's decision; policies lists ids and shows one."""
+    code, out, _ = run(capsys, "audit", EXAMPLE, "--policy", "centene-facet")
+    assert code == 0
+    assert "2026-04-06  mbb        mbb1  b1  approved" in out
+    code, out, _ = run(capsys, "policies")
+    assert code == 0
+    assert "centene-facet" in out
+    code, out, _ = run(capsys, "policies", "centene-facet")
+    assert code == 0
+    assert "interval: at least 2 weeks after the previous mbb [Centene CP.MP.171 I.A.1]" in out
+    assert "not encoded:" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("next-eligible", "absent.json", "--policy", "centene-facet"), "absent.json: cannot read"),
+        (("next-eligible", EXAMPLE, "--policy", "no-such-policy"), "no bundled policy"),
+        (("evaluate", EXAMPLE, "--policy", "centene-facet", "--procedure", "mbb"), "--date, --levels"),
+        (
+            ("evaluate", EXAMPLE, "--policy", "centene-facet", "--proposal", '{"procedure": "mbb"}'),
+            "field 'date': missing required field",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_the_error_on_stderr(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
+    """Bad input: exit status 2, the error on stderr, nothing on stdout."""
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert message in err
+
+
+def test_bad_episode_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A bad event: exit 2, and the error names the event's index and field."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"patient_id": "p", "region": "lumbar", "events": [{"type": "exam", "date": "x"}]}))
+    code, _, err = run(capsys, "next-eligible", str(bad), "--policy", "centene-facet")
+    assert code == 2
+    assert "event 0, field 'date'" in err
+    assert "'p'" not in err  # no patient id in an error
+
+
+def test_bad_as_of_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """A malformed --as-of is refused by the parser with exit 2."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["next-eligible", EXAMPLE, "--policy", "centene-facet", "--as-of", "2026-02-30"])
+    assert exit_.value.code == 2
+    assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err
