@@ -43,10 +43,11 @@ class Step:
 
 @frozen(kw_only=True)
 class Rule:
-    """A criterion as a step applies it, with its stable id."""
+    """A criterion as a step applies it: its stable id, and its full citation."""
 
     id: str
     criterion: Criterion
+    citation: str
 
 
 @frozen(kw_only=True)
@@ -72,7 +73,7 @@ class Policy:
         rules = {}
         for name in self.steps:
             own = self._gather(name, ())
-            rules[name] = _number(own + [c for c in self.common if c not in own])
+            rules[name] = _number(own + [c for c in self.common if c not in own], self.citation)
         object.__setattr__(self, "_rules", rules)
 
     def _gather(self, name: str, seen: tuple[str, ...]) -> list[Criterion]:
@@ -103,7 +104,7 @@ class Policy:
         return f"{self.citation} {section}"
 
 
-def _number(criteria: list[Criterion]) -> tuple[Rule, ...]:
+def _number(criteria: list[Criterion], citation: str) -> tuple[Rule, ...]:
     """Stable ids: the criterion's ``rule``, else its kind, numbered where a kind repeats."""
     names = [c.rule or c.kind for c in criteria]
     counts = Counter(names)
@@ -111,7 +112,8 @@ def _number(criteria: list[Criterion]) -> tuple[Rule, ...]:
     out = []
     for name, c in zip(names, criteria, strict=True):
         seen[name] += 1
-        out.append(Rule(id=name if counts[name] == 1 else f"{name}-{seen[name]}", criterion=c))
+        rule_id = name if counts[name] == 1 else f"{name}-{seen[name]}"
+        out.append(Rule(id=rule_id, criterion=c, citation=f"{citation} {c.cite}"))
     return tuple(out)
 
 

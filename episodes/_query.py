@@ -190,7 +190,7 @@ def _judge(rules: tuple[Rule, ...], policy: Policy, ctx: Ctx) -> tuple[Criterion
             continue
         v: Verdict = c.check(ctx)
         out.append(
-            CriterionResult(rule.id, v.status, v.message, policy.cite(c.cite), v.resolves_on, v.until, c.text)
+            CriterionResult(rule.id, v.status, v.message, rule.citation, v.resolves_on, v.until, c.text)
         )
     return tuple(out)
 

@@ -9,7 +9,7 @@ from attrs import field, frozen
 from pendulum import Date
 
 from .._events import Care, CareKind, Response
-from .._time import Duration
+from .._time import Duration, days_between
 from ._base import Compare, Criterion, Ctx, Verdict, fmt_days, listing, met, unknown, unmet
 from .timing import Count
 
@@ -134,12 +134,12 @@ def _united_days(courses: list[Care], on: Date) -> tuple[int, Date | None]:
     for s, e in spans:
         if cur_end is None or s > cur_end:
             if cur_end is not None and cur_start is not None:
-                total += (cur_end - cur_start).days
+                total += days_between(cur_start, cur_end)
             cur_start, cur_end = s, e
         elif e > cur_end:
             cur_end = e
     if cur_end is not None and cur_start is not None:
-        total += (cur_end - cur_start).days
+        total += days_between(cur_start, cur_end)
     ongoing = [c for c in courses if c.start <= on and (c.end is None or c.end > on)]
     reach: Date | None = None
     if ongoing:

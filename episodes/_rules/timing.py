@@ -6,7 +6,7 @@ from typing import Literal, NewType
 
 from attrs import frozen
 
-from .._time import Duration
+from .._time import Duration, days_between
 from ._base import Compare, Criterion, Ctx, Of, Verdict, fmt_days, met, unmet
 
 #: A whole number of at least 1 (the policy loader checks it).
@@ -54,7 +54,7 @@ class Interval(Criterion):
             return met(f"no earlier {self.after} to count from")
         base = chosen[-1] if self.since == "previous" else chosen[0]
         start = self.compare.after(base.date, self.duration)
-        gap = (ctx.on - base.date).days
+        gap = days_between(base.date, ctx.on)
         told = (
             f"{ctx.on} is {fmt_days(gap)} after the {self.since} {self.after} on {base.date}; "
             f"{self.compare.words} {self.duration} after it is from {start}"
