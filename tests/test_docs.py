@@ -1,0 +1,31 @@
+"""The documentation says what the code does."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import policies
+from episodes._rules import KINDS
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def test_every_kind_is_documented() -> None:
+    """docs/policy-files.md has a section for every criterion kind the engine registers."""
+    text = (DOCS / "policy-files.md").read_text()
+    documented = set(re.findall(r"^#### `(\w+)`$", text, flags=re.M))
+    assert documented == set(KINDS)
+
+
+def test_the_example_policy_loads(tmp_path: Path) -> None:
+    """The plan's own policy in docs/policy-files.md loads as it is written."""
+    text = (DOCS / "policy-files.md").read_text()
+    block = text.split("## A plan's own policy", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    tomllib.loads(block)
+    path = tmp_path / "acme-facet.toml"
+    path.write_text(block)
+    policy = policies.load_file(path)
+    assert policy.id == "acme-facet"
+    assert [r.id for r in policy.rules("mbb2") or ()] == [
+        "pain_duration", "therapy", "interval", "relief", "one_per_visit",
+    ]
