@@ -16,7 +16,7 @@ from ._episode import Episode, load_episode
 from ._errors import EpisodeError
 from ._policy import Policy
 from ._query import audit, evaluate, next_eligible
-from ._report import decisions_text, plan_text, policy_data, policy_text, to_data
+from ._report import compare_markdown, decisions_text, plan_text, policy_data, policy_text, to_data
 from ._time import parse_date
 
 
@@ -100,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     po = sub.add_parser("policies", help="list the bundled policies, or show one")
     po.add_argument("id", nargs="?", help="a policy id or .toml path to show")
     po.add_argument("--json", action="store_true")
+    po.add_argument(
+        "--compare", action="store_true", help="every bundled policy side by side (Markdown; docs/policies.md)"
+    )
     return p
 
 
@@ -131,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _policies(args: argparse.Namespace) -> int:
     import policies
 
+    if args.compare:
+        print(compare_markdown([policies.load(i) for i in policies.available()]), end="")
+        return 0
     if args.id is None:
         ids = policies.available()
         if args.json:

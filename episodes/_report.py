@@ -100,3 +100,66 @@ def policy_data(policy: Policy) -> dict[str, Any]:
         },
         "not_encoded": list(policy.not_encoded),
     }
+
+
+def compare_markdown(chosen: Sequence[Policy]) -> str:
+    """A reviewer's page: for each step, each rule that differs between the policies, side by side.
+
+    Rows where every policy says the same are left out; a step a policy does not
+    address reads "not addressed".
+    """
+    ids = [p.id for p in chosen]
+    head = ["| | " + " | ".join(f"`{i}`" for i in ids) + " |", "|---|" + "---|" * len(ids)]
+    lines = [
+        "# The bundled policies compared",
+        "",
+        "Generated from the policy files by `episodes policies --compare`; do not edit by hand.",
+        "Each row is a rule on which the policies differ; rules alike in all of them are left out.",
+        "",
+        *head,
+        "| payer | " + " | ".join(p.payer for p in chosen) + " |",
+        "| version | " + " | ".join(f"{p.version} (effective {p.effective})" for p in chosen) + " |",
+        "| regions | " + " | ".join(", ".join(r.value for r in p.regions) for p in chosen) + " |",
+        "| not covered | " + " | ".join(_not_covered(p) for p in chosen) + " |",
+    ]
+    steps = list(dict.fromkeys(s for p in chosen for s in p.steps))
+    for step in _STEP_ORDER:
+        if step not in steps:
+            continue
+        rows = []
+        kinds = list(dict.fromkeys(r.criterion.kind for p in chosen for r in p.rules(step) or ()))
+        for kind in kinds:
+            cells = [_cell(p, step, kind) for p in chosen]
+            if len(set(cells)) > 1:
+                rows.append(f"| {kind} | " + " | ".join(cells) + " |")
+        if rows:
+            lines += ["", f"## {step}", "", *head, *rows]
+    lines += ["", "## Not encoded", ""]
+    for p in chosen:
+        lines.append(f"- `{p.id}`:" + ("" if p.not_encoded else " nothing listed"))
+        lines += [f"  - {n}" for n in p.not_encoded]
+    return "\n".join(lines) + "\n"
+
+
+_STEP_ORDER = (
+    "mbb1", "mbb2", "mbb_subsequent", "rfa", "repeat_rfa", "ia_facet", "pulsed_rfa", "esi",
+    "facet_cyst_aspiration",
+)
+
+
+def _cell(policy: Policy, step: str, kind: str) -> str:
+    rules = policy.rules(step)
+    if rules is None:
+        return "not addressed"
+    found = [r for r in rules if r.criterion.kind == kind]
+    if not found:
+        return "—"
+    return "; ".join(f"{r.criterion.describe()} ({r.criterion.cite})" for r in found).replace("|", "/")
+
+
+def _not_covered(policy: Policy) -> str:
+    names = [
+        s for s in policy.steps
+        if any(r.criterion.kind == "not_covered" for r in policy.rules(s) or ())
+    ]
+    return ", ".join(names) or "—"

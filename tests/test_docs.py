@@ -29,3 +29,14 @@ def test_the_example_policy_loads(tmp_path: Path) -> None:
     assert [r.id for r in policy.rules("mbb2") or ()] == [
         "pain_duration", "therapy", "interval", "relief", "one_per_visit",
     ]
+
+
+def test_comparison_page_is_current() -> None:
+    """docs/policies.md is what `episodes policies --compare` generates from the policy files now.
+
+    Regenerate with: episodes policies --compare > docs/policies.md
+    """
+    from episodes._report import compare_markdown
+
+    generated = compare_markdown([policies.load(i) for i in policies.available()])
+    assert (DOCS / "policies.md").read_text() == generated
