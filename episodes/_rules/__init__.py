@@ -7,7 +7,7 @@ from .care import CareCourses
 from .findings import Conditions, DocumentationRule, ExamRule, ExamTest, ImagingRule
 from .outcomes import FunctionalImprovement, PositiveBlocks, Relief, SustainedRelief
 from .proposal import LevelCount, LevelsCovered, LevelsNotTreated, OnePerVisit
-from .scope import AnyOf, NotCovered, RegionRule
+from .scope import AnyOf, IfPrior, NotCovered, RegionRule
 from .timing import Cap, Interval, PainDuration, RecentProcedure
 
 #: Every criterion kind, by its ``kind`` in a policy file.  The one registry:
@@ -15,7 +15,7 @@ from .timing import Cap, Interval, PainDuration, RecentProcedure
 KINDS: dict[str, type[Criterion]] = {
     cls.kind: cls
     for cls in (
-        RegionRule, NotCovered, AnyOf,
+        RegionRule, NotCovered, AnyOf, IfPrior,
         PainDuration, Interval, RecentProcedure, Cap,
         CareCourses,
         Relief, PositiveBlocks, SustainedRelief, FunctionalImprovement,
