@@ -28,7 +28,8 @@ class ImagingRule(Criterion):
     - ``within``: only studies within this time before the date count; the
       window closes (``until``) when the last of them ages out.
     - ``at_levels``: for a proposal, the ``any_of`` finding must be at each
-      requested level.
+      requested level (unknown where only a study without levels could show
+      it); a plan, having no levels, is unknown when no study documents any.
     With no study at all, ``none_of`` alone is met: nothing on record shows it.
     """
 
@@ -62,11 +63,15 @@ class ImagingRule(Criterion):
             return met(f"no {names} shows {listing([f.value for f in self.none_of])}")
         if self.within is not None:
             until = max(self.within.after(s.date) for s in studies).subtract(days=1)
-        if self.at_levels and self.any_of and ctx.proposal is not None:
-            if any(s.levels is None for s in studies):
-                return unknown(f"levels not documented on the {want}")
+        if self.at_levels and self.any_of:
+            # A study with no levels documented may show the finding anywhere: it leaves
+            # open only the levels no documented study shows (a plan: every level).
+            undocumented = any(s.levels is None for s in studies)
             shown = {lv for s in studies for lv in (s.levels or ())}
-            missing = [lv for lv in ctx.proposal.levels if lv not in shown]
+            wanted = ctx.proposal.levels if ctx.proposal is not None else ()
+            missing = [lv for lv in wanted if lv not in shown]
+            if undocumented and (missing or not shown):
+                return unknown(f"levels not documented on the {want}")
             if missing:
                 return unmet(f"no {want} at {listing(missing, 'and')}")
         latest = studies[-1]
