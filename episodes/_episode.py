@@ -54,10 +54,10 @@ class Episode:
         """Add events (objects or wire-format dicts, or lists of them); returns the episode."""
         batch: list[Any] = []
         for item in events:
-            if isinstance(item, Mapping) or type(item) in _EVENT_CLASSES:
-                batch.append(item)
+            if isinstance(item, list | tuple):
+                batch.extend(item)
             else:
-                batch.extend(item)  # type: ignore[arg-type]
+                batch.append(item)  # checked, with its index, in _check
         checked = self._check(batch)
         for event in checked:
             when = event.when
@@ -76,7 +76,12 @@ class Episode:
         ids = set(self._ids)
         procedures = {e.id: e for e in self._events if type(e) is Procedure}
         for i, raw in enumerate(batch):
-            event = structure_event(raw, i) if isinstance(raw, Mapping) else raw
+            if isinstance(raw, Mapping):
+                event = structure_event(raw, i)
+            elif type(raw) in _EVENT_CLASSES:
+                event = raw
+            else:
+                raise InvalidEvent(i, None, raw, "an event must be a JSON object or an event object")
             if type(event) is Procedure:
                 if event.id in ids:
                     raise DuplicateEventId(i, "id", event.id, "duplicate procedure id")

@@ -7,11 +7,17 @@ an event object and its JSON object say the same thing.
 from __future__ import annotations
 
 import enum
-from typing import ClassVar
+from collections.abc import Callable
+from datetime import date
+from typing import ClassVar, TypeVar
 
 import attrs
 from attrs import field, frozen
 from pendulum import Date
+
+from ._time import parse_date
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 class Region(enum.StrEnum):
@@ -152,12 +158,50 @@ def _tuple(value: object) -> tuple[object, ...]:
     return tuple(value) if isinstance(value, list | tuple) else value  # type: ignore[return-value]
 
 
+def _date(value: object) -> Date:
+    """A pendulum ``Date`` from a date or ``YYYY-MM-DD`` (an event built by hand, not from JSON)."""
+    if type(value) is Date:
+        return value
+    if isinstance(value, date):
+        return parse_date(value.isoformat())
+    if isinstance(value, str):
+        return parse_date(value)
+    raise TypeError(f"expected a date, got {value!r}")
+
+
+def _opt_date(value: object) -> Date | None:
+    return None if value is None else _date(value)
+
+
+def _enum(cls: type[E]) -> Callable[[object], E]:
+    """Converts a string to the enum (``"mbb"`` to ``ProcedureKind.MBB``); an enum passes."""
+    def convert(value: object) -> E:
+        if type(value) is cls:
+            return value  # type: ignore[return-value]
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"expected one of {[m.value for m in cls]}, got {value!r}") from None
+
+    return convert
+
+
+def _opt_enum(cls: type[E]) -> Callable[[object], E | None]:
+    conv = _enum(cls)
+    return lambda value: None if value is None else conv(value)
+
+
+def _enums(cls: type[E]) -> Callable[[object], tuple[E, ...]]:
+    conv = _enum(cls)
+    return lambda values: tuple(conv(v) for v in values)  # type: ignore[attr-defined]
+
+
 @frozen
 class SymptomOnset:
     """When the pain began; ``radiating`` into a limb or below the buttock."""
 
     type: ClassVar[str] = "symptom_onset"
-    date: Date
+    date: Date = field(converter=_date)
     radiating: bool | None = None
 
     @property
@@ -170,13 +214,13 @@ class Care:
     """A course of conservative care, from ``start`` to ``end`` (open: ``None``)."""
 
     type: ClassVar[str] = "care"
-    care: CareKind
-    start: Date
-    end: Date | None = field(default=None, validator=_not_before_start)
-    response: Response | None = None
+    care: CareKind = field(converter=_enum(CareKind))
+    start: Date = field(converter=_date)
+    end: Date | None = field(default=None, converter=_opt_date, validator=_not_before_start)
+    response: Response | None = field(default=None, converter=_opt_enum(Response))
     not_tolerated: bool | None = None
     contraindicated: bool | None = None
-    components: tuple[Component, ...] = field(default=(), converter=_tuple)
+    components: tuple[Component, ...] = field(default=(), converter=_enums(Component))
 
     @property
     def when(self) -> Date:
@@ -186,9 +230,9 @@ class Care:
 @frozen
 class Imaging:
     type: ClassVar[str] = "imaging"
-    date: Date
-    modality: Modality
-    findings: tuple[ImagingFinding, ...] = field(default=(), converter=_tuple)
+    date: Date = field(converter=_date)
+    modality: Modality = field(converter=_enum(Modality))
+    findings: tuple[ImagingFinding, ...] = field(default=(), converter=_enums(ImagingFinding))
     levels: tuple[str, ...] | None = field(default=None, converter=_tuple, validator=attrs.validators.optional(_level))
 
     @property
@@ -201,7 +245,7 @@ class Exam:
     """A clinical examination; every finding is optional (``None``: not documented)."""
 
     type: ClassVar[str] = "exam"
-    date: Date
+    date: Date = field(converter=_date)
     nrs: int | None = field(default=None, validator=_between(0, 10))
     facet_signs: bool | None = None
     radicular_signs: bool | None = None
@@ -220,9 +264,9 @@ class Condition:
     """A condition, active from ``start`` to ``end`` inclusive (``None``: ongoing)."""
 
     type: ClassVar[str] = "condition"
-    condition: ConditionKind
-    start: Date
-    end: Date | None = field(default=None, validator=_not_before_start)
+    condition: ConditionKind = field(converter=_enum(ConditionKind))
+    start: Date = field(converter=_date)
+    end: Date | None = field(default=None, converter=_opt_date, validator=_not_before_start)
     levels: tuple[str, ...] | None = field(default=None, converter=_tuple, validator=attrs.validators.optional(_level))
 
     @property
@@ -239,11 +283,11 @@ class Procedure:
 
     type: ClassVar[str] = "procedure"
     id: str
-    procedure: ProcedureKind
-    date: Date
+    procedure: ProcedureKind = field(converter=_enum(ProcedureKind))
+    date: Date = field(converter=_date)
     levels: tuple[str, ...] = field(converter=_tuple, validator=_level)
-    side: Side
-    approach: Approach | None = None
+    side: Side = field(converter=_enum(Side))
+    approach: Approach | None = field(default=None, converter=_opt_enum(Approach))
 
     @property
     def when(self) -> Date:
@@ -256,7 +300,7 @@ class Outcome:
 
     type: ClassVar[str] = "outcome"
     procedure_id: str
-    date: Date
+    date: Date = field(converter=_date)
     relief_percent: float = field(validator=_between(0, 100))
     functional_improvement: bool | None = None
 
@@ -271,7 +315,7 @@ class Documentation:
 
     type: ClassVar[str] = "documentation"
     item: str
-    date: Date
+    date: Date = field(converter=_date)
 
     @property
     def when(self) -> Date:

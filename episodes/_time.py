@@ -73,10 +73,12 @@ def _add(d: date, n: int, unit: Unit) -> Date:
     return base.add(years=n)
 
 
-def as_date(d: date) -> Date:
-    """A pendulum ``Date`` for any ``datetime.date``."""
+def as_date(d: date | str) -> Date:
+    """A pendulum ``Date`` for any ``datetime.date``, or for ``YYYY-MM-DD``."""
     if isinstance(d, Date):
         return d
+    if isinstance(d, str):
+        return parse_date(d)
     return pendulum.date(d.year, d.month, d.day)
 
 

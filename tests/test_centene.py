@@ -741,11 +741,6 @@ def test_rfa_level_not_covered_by_a_negative_block():
     assert d.status == "denied"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: levels_covered accepts a level that only one of the two positive blocks "
-    "reached; II.A.2 wants both diagnostic blocks at the levels to treat",
-)
 def test_rfa_level_needs_both_positive_blocks():
     """A level that had only one of the two positive blocks is not covered (II.A.2)."""
     b = two_blocks(levels=["L4-L5"], second_levels=["L5-S1"])
@@ -754,11 +749,6 @@ def test_rfa_level_needs_both_positive_blocks():
     assert d.status == "denied"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: levels_covered accepts a side that only one of the two positive blocks "
-    "reached (left then bilateral blocks cover a right ablation)",
-)
 def test_rfa_side_needs_both_positive_blocks():
     """A right ablation after a left block and a bilateral block: the right side had one block."""
     b = two_blocks(side="left", second_side="bilateral")
@@ -891,11 +881,6 @@ def test_sustained_relief_late_outcome_below_threshold_blocks():
     assert crit(rfa, "sustained_relief").status == "unmet"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: SustainedRelief skips a failing outcome dated on P + L itself; "
-    "the contract wants every outcome up to P + L at the threshold",
-)
 def test_sustained_relief_failing_outcome_on_the_four_month_day():
     """An outcome of 40% on 2025-12-31 (P + 4 months) fails II.B.2, whatever comes after it."""
     rfa = plan(sustained(("2025-12-31", 40, True), ("2026-01-10", 60, True)), "2026-02-28")["rfa"]

@@ -206,13 +206,6 @@ def test_repr_has_no_patient_id():
     assert "lumbar" in repr(ep)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: event objects built with plain strings for enum fields "
-    "(Procedure(procedure='mbb', side='bilateral')) are accepted by record() but not converted; "
-    "Record.count() compares kinds with `is` (the block is not counted) and the rfa check "
-    "crashes on p.procedure.value",
-)
 def test_object_with_string_enums_behaves_like_its_dict():
     """A Procedure object written with strings ("mbb") counts as the same block as its dict."""
     onset = {"type": "symptom_onset", "date": "2025-01-01"}

@@ -426,11 +426,6 @@ def test_not_json_is_an_episode_error():
         load_episode("{not json")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: an event that is not a JSON object (a string, a number) is passed through "
-    "Episode.record() unstructured and fails with AttributeError instead of an EpisodeError",
-)
 @pytest.mark.parametrize("event", ["hello", 42, None, ["exam"]])
 def test_event_that_is_not_an_object(event):
     """An event that is not a JSON object raises an EpisodeError naming its index."""
@@ -439,12 +434,6 @@ def test_event_that_is_not_an_object(event):
     assert info.value.index == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: record(good, item) with an item that is not an event raises "
-    "AttributeError/TypeError, not an EpisodeError; for a string it has already inserted the "
-    "good events before it (not all-or-nothing)",
-)
 @pytest.mark.parametrize("item", ["hello", 42])
 def test_record_with_a_non_event_changes_nothing(item):
     """record(good, <not an event>) raises an EpisodeError and keeps nothing."""

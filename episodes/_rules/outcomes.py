@@ -139,8 +139,8 @@ class PositiveBlocks(_BlockRule, Criterion):
 class SustainedRelief(Criterion):
     """The previous procedure of ``of`` sustained relief ``compare`` ``percent`` for ``duration``.
 
-    For a procedure on P: every outcome before P + duration passes, and one
-    dated on or after P + duration passes.  A failing outcome before then makes
+    For a procedure on P: every outcome up to P + duration passes, and one
+    dated on or after P + duration passes.  A failing outcome up to then makes
     it unmet; only passing outcomes before then make it unknown, resolving on
     P + duration.  With ``functional_improvement``, an outcome must also show it.
     ``if_none``: the answer when there is no previous procedure.
@@ -163,7 +163,10 @@ class SustainedRelief(Criterion):
         edge = self.duration.after(prev.date)
         outcomes = ctx.record.outcomes_of(prev)
         head = f"{prev.procedure.value} on {prev.date}: relief {want} (through {edge}) required"
-        early_bad = [o for o in outcomes if o.date < edge and not self.compare.holds(o.relief_percent, self.percent)]
+        # every outcome up to and including P + L must pass; one on or after it must too
+        early_bad = [
+            o for o in outcomes if o.date <= edge and not self.compare.holds(o.relief_percent, self.percent)
+        ]
         if early_bad:
             o = early_bad[0]
             return unmet(f"{head}; {fmt_pct(o.relief_percent)} on {o.date}")

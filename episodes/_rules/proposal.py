@@ -39,10 +39,11 @@ class LevelCount(Criterion):
 
 @frozen(kw_only=True)
 class LevelsCovered(Criterion):
-    """Each requested level (and side) was covered by a procedure of ``of``.
+    """Each requested level (and side) was covered by ``count`` procedures of ``of``.
 
     With ``percent``, only procedures whose relief passes ``compare percent``
     count (the positive blocks); with ``first``, only the first of them.
+    "The levels to treat had those (two) blocks": ``count = 2``.
     """
 
     kind = "levels_covered"
@@ -51,6 +52,7 @@ class LevelsCovered(Criterion):
     percent: Percent | None = None
     compare: Compare = Compare.AT_LEAST
     first: bool = False
+    count: Count = Count(1)
 
     def check(self, ctx: Ctx) -> Verdict:
         p = ctx.proposal
@@ -61,10 +63,13 @@ class LevelsCovered(Criterion):
         if self.percent is not None:
             done = [d for d in done if judge_relief(ctx.record, d, self.compare, self.percent, False) == "met"]
         which = f"{'the first ' if self.first else ''}{self.of}"
+        if self.count > 1:
+            which = f"{self.count} {which}s"
         if self.percent is not None:
             which += f" with relief {self.compare.words} {fmt_pct(self.percent)}"
         missing = [
-            lv for lv in p.levels if not any(lv in d.levels and _covers(d.side, p.side) for d in done)
+            lv for lv in p.levels
+            if sum(1 for d in done if lv in d.levels and _covers(d.side, p.side)) < self.count
         ]
         if missing:
             return unmet(f"{listing(missing, 'and')} ({p.side.value}) not covered by {which}")
