@@ -306,6 +306,17 @@ def test_rfa_at_the_levels_of_the_blocks():
     assert crit(d, "levels_covered").status == "unmet"
 
 
+def test_rfa_level_needs_both_blocks():
+    """C6-C7 had only the first block: an ablation there is denied; C5-C6 had both."""
+    b = ready()
+    block(b, "2025-04-02", 90, [LEVEL, "C6-C7"])
+    block(b, "2025-04-20", 60, [LEVEL])
+    assert decide(b, "rfa", "2025-05-01", [LEVEL]).status == "approved"
+    d = decide(b, "rfa", "2025-05-01", ["C6-C7"])
+    assert d.status == "denied"
+    assert crit(d, "levels_covered").status == "unmet"
+
+
 def test_repeat_rfa_is_not_covered():
     """The assessment names no repeat ablation: after one, the rfa entry is blocked."""
     b = two_blocks()

@@ -450,6 +450,17 @@ def test_rfa_at_most_2_levels_covered_by_the_blocks(levels, rules):
     assert d.status == ("denied" if rules else "approved")
 
 
+def test_rfa_levels_and_sides_of_both_blocks():
+    """A second block on the left only: a bilateral ablation is denied, a left one approved."""
+    b = ready()
+    block(b, "2025-04-01", 85)
+    block(b, "2025-04-15", 80, side="left")
+    assert decide(b, "rfa", "2025-04-20", side="left").status == "approved"
+    d = decide(b, "rfa", "2025-04-20")
+    assert d.status == "denied"
+    assert [c.rule for c in d.unmet()] == ["levels_covered"]
+
+
 @pytest.mark.parametrize(
     ("on", "status"), [("2026-01-09", "unmet"), ("2026-01-10", "met"), ("2026-01-11", "met")]
 )

@@ -386,6 +386,17 @@ def test_rfa_levels_located_by_the_blocks():
     assert crit(d, "levels_covered").status == "unmet"
 
 
+def test_rfa_level_located_by_both_blocks():
+    """A level only the first block reached (C6-C7) is not located by two blocks: denied."""
+    b = ready(levels=[LEVEL, "C6-C7"])
+    block(b, "2025-04-01", 90, [LEVEL, "C6-C7"])
+    block(b, "2025-04-15", 60, [LEVEL])
+    assert decide(b, "rfa", "2025-04-16", [LEVEL]).status == "approved"
+    d = decide(b, "rfa", "2025-04-16", [LEVEL, "C6-C7"])
+    assert d.status == "denied"
+    assert "C6-C7" in crit(d, "levels_covered").message
+
+
 @pytest.mark.parametrize(("days", "status"), [(42, "unmet"), (43, "met")])
 def test_rfa_conservative_care_more_than_6_weeks(days, status):
     """For an ablation, 42 days (6 weeks) of care is not "more than 6 weeks"; 43 days is."""
