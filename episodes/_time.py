@@ -91,12 +91,17 @@ def days_between(earlier: date, later: date) -> int:
     return later.toordinal() - earlier.toordinal()
 
 
+def shift(d: date, days: int) -> Date:
+    """``d`` plus ``days`` (negative: minus), cached like every other addition here."""
+    return _add(d, days, Unit.DAY)
+
+
 def day_after(d: date) -> Date:
-    return as_date(d).add(days=1)
+    return _add(d, 1, Unit.DAY)
 
 
 def day_before(d: date) -> Date:
-    return as_date(d).subtract(days=1)
+    return _add(d, -1, Unit.DAY)
 
 
 def today() -> Date:

@@ -17,7 +17,7 @@ from pendulum import Date
 
 from .._events import Procedure, ProcedureKind
 from .._record import Record, StepName
-from .._time import Duration
+from .._time import Duration, day_after
 
 
 class CriterionStatus(enum.StrEnum):
@@ -65,7 +65,7 @@ class Compare(enum.StrEnum):
     def after(self, d: Date, length: Duration) -> Date:
         """The first date that is ``length`` (at least, or more than) after ``d``."""
         edge = length.after(d)
-        return edge if self is Compare.AT_LEAST else edge.add(days=1)
+        return edge if self is Compare.AT_LEAST else day_after(edge)
 
     @property
     def words(self) -> str:
@@ -90,7 +90,7 @@ class Of:
         return chosen[-1] if chosen else None
 
     def __str__(self) -> str:
-        return " or ".join([*(k.value for k in self.procedures), *self.steps]) or "procedure"
+        return " or ".join([*self.procedures, *self.steps]) or "procedure"
 
 
 @frozen

@@ -9,7 +9,7 @@ from attrs import field, frozen
 from pendulum import Date
 
 from .._events import Care, CareKind, Response
-from .._time import Duration, days_between
+from .._time import Duration, days_between, shift
 from ._base import Compare, Criterion, Ctx, Verdict, fmt_days, listing, met, unknown, unmet
 from .timing import Count
 
@@ -57,14 +57,14 @@ class CareCourses(Criterion):
     def check(self, ctx: Ctx) -> Verdict:
         on = ctx.on
         courses = [c for c in ctx.record.care if c.care in self.kinds]
-        names = listing([k.value for k in self.kinds])
+        names = listing(self.kinds)
         if not courses:
             return unmet(f"no {names} course recorded")
         if self.accept_intolerance:
             for c in courses:
                 if c.not_tolerated or c.contraindicated:
                     why = "not tolerated" if c.not_tolerated else "contraindicated"
-                    return met(f"{c.care.value} from {c.start} {why}")
+                    return met(f"{c.care} from {c.start} {why}")
         if self.response == "any":
             counted, pending = courses, []
         else:
@@ -76,17 +76,17 @@ class CareCourses(Criterion):
         if pending:
             ok2, _, when2 = self._enough(counted + pending, on)
             if ok2 or when2 is not None:
-                missing = ", ".join(f"{c.care.value} from {c.start}" for c in pending)
+                missing = ", ".join(f"{c.care} from {c.start}" for c in pending)
                 return unknown(f"{told}; response not documented for {missing}", resolves_on=when2)
         if when is not None:
             return unmet(told, resolves_on=when)
         improved = [c for c in courses if c.response is Response.IMPROVED]
         if improved and not counted:
-            return unmet(f"{told}; {names} improved ({improved[0].care.value} from {improved[0].start})")
+            return unmet(f"{told}; {names} improved ({improved[0].care} from {improved[0].start})")
         return unmet(told)
 
     def describe(self) -> str:
-        parts = [listing([k.value for k in self.kinds])]
+        parts = [listing(self.kinds)]
         if self.duration is not None:
             parts.append(f"{self.compare.words} {self.duration}")
         if self.response != "any":
@@ -100,11 +100,11 @@ class CareCourses(Criterion):
 
     def _enough(self, courses: list[Care], on: Date) -> tuple[bool, str, Date | None]:
         """Whether ``courses`` meet the rule on ``on``; else when time alone would make them."""
-        names = listing([k.value for k in self.kinds])
-        missing = [g for g in self.each_of if not any(c.care.value in g for c in courses)]
+        names = listing(self.kinds)
+        missing = [g for g in self.each_of if not any(c.care in g for c in courses)]
         if missing:
             return False, f"no counted {listing(missing[0])} course", None
-        lacking = [g for g in self.components if not any(set(g) & {x.value for x in c.components} for c in courses)]
+        lacking = [g for g in self.components if not any(set(g) & set(c.components) for c in courses)]
         if lacking:
             return False, f"no {names} course with {listing(lacking[0])}", None
         if len(courses) < self.min_courses:
@@ -119,8 +119,8 @@ class CareCourses(Criterion):
         told = f"{names}: {fmt_days(total)} by {on}; {self.compare.words} {self.duration} required"
         if total >= need:
             return True, told, None
-        if reach is not None and on.add(days=need - total) <= reach:
-            when = on.add(days=need - total)
+        if reach is not None and shift(on, need - total) <= reach:
+            when = shift(on, need - total)
             return False, f"{told} (reached on {when} if the course goes on)", when
         return False, told, None
 

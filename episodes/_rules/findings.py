@@ -8,7 +8,7 @@ from typing import Literal
 from attrs import field, frozen
 
 from .._events import Condition, ConditionKind, Exam, ImagingFinding, Modality
-from .._time import Duration
+from .._time import Duration, day_after, day_before
 from ._base import Criterion, Ctx, Verdict, listing, met, unknown, unmet
 
 
@@ -42,7 +42,7 @@ class ImagingRule(Criterion):
     at_levels: bool = False
 
     def check(self, ctx: Ctx) -> Verdict:
-        names = listing([m.value for m in self.modalities])
+        names = listing(self.modalities)
         studies = [s for s in ctx.record.imaging if s.modality in self.modalities]
         until = None
         if self.within is not None:
@@ -50,19 +50,19 @@ class ImagingRule(Criterion):
         for s in studies:
             hit = set(s.findings) & set(self.none_of)
             if hit:
-                return unmet(f"{s.modality.value} on {s.date} shows {listing(sorted(hit))}")
+                return unmet(f"{s.modality} on {s.date} shows {listing(sorted(hit))}")
         span = f" within {self.within} before {ctx.on}" if self.within else ""
         if self.any_of:
             studies = [s for s in studies if set(s.findings) & set(self.any_of)]
-            want = f"{names} showing {listing([f.value for f in self.any_of])}"
+            want = f"{names} showing {listing(self.any_of)}"
         else:
             want = names
         if not studies:
             if self.any_of or self.required:
                 return unmet(f"no {want}{span}")
-            return met(f"no {names} shows {listing([f.value for f in self.none_of])}")
+            return met(f"no {names} shows {listing(self.none_of)}")
         if self.within is not None:
-            until = max(self.within.after(s.date) for s in studies).subtract(days=1)
+            until = day_before(max(self.within.after(s.date) for s in studies))
         if self.at_levels and self.any_of:
             # A study with no levels documented may show the finding anywhere: it leaves
             # open only the levels no documented study shows (a plan: every level).
@@ -77,16 +77,16 @@ class ImagingRule(Criterion):
         latest = studies[-1]
         through = f" (counts through {until})" if until else ""
         if self.any_of or self.required:
-            return met(f"{latest.modality.value} on {latest.date}: {want}{through}", until=until)
-        clear = listing([f.value for f in self.none_of])
-        return met(f"no {names} shows {clear} (latest: {latest.modality.value} on {latest.date})")
+            return met(f"{latest.modality} on {latest.date}: {want}{through}", until=until)
+        clear = listing(self.none_of)
+        return met(f"no {names} shows {clear} (latest: {latest.modality} on {latest.date})")
 
     def describe(self) -> str:
-        parts = [listing([m.value for m in self.modalities])]
+        parts = [listing(self.modalities)]
         if self.any_of:
-            parts.append(f"showing {listing([f.value for f in self.any_of])}")
+            parts.append(f"showing {listing(self.any_of)}")
         if self.none_of:
-            parts.append(f"none showing {listing([f.value for f in self.none_of])}")
+            parts.append(f"none showing {listing(self.none_of)}")
         if self.within:
             parts.append(f"within {self.within}")
         return " ".join(parts)
@@ -189,7 +189,7 @@ class DocumentationRule(Criterion):
                 return unmet(f"no {item} on file{span}")
             found.append(f"{item} on {dates[-1]}")
             if self.within is not None:
-                last = self.within.after(dates[-1]).subtract(days=1)
+                last = day_before(self.within.after(dates[-1]))
                 until = last if until is None else min(until, last)
         through = f" (counts through {until})" if until else ""
         return met(", ".join(found) + through, until=until)
@@ -222,13 +222,13 @@ class Conditions(Criterion):
         ]
         if active:
             told = "; ".join(
-                f"{c.condition.value} active from {c.start} to {c.end or 'no end recorded'}" for c in active
+                f"{c.condition} active from {c.start} to {c.end or 'no end recorded'}" for c in active
             )
             ends = [c.end for c in active]
             if None in ends:
                 return unmet(told)
-            return unmet(told, resolves_on=max(e for e in ends if e is not None).add(days=1))
-        return met(f"none of {listing([k.value for k in self.none_of])} active on {ctx.on}")
+            return unmet(told, resolves_on=day_after(max(e for e in ends if e is not None)))
+        return met(f"none of {listing(self.none_of)} active on {ctx.on}")
 
     def _at_levels(self, c: Condition, ctx: Ctx) -> bool:
         if not self.at_levels or not c.levels:
@@ -237,4 +237,4 @@ class Conditions(Criterion):
 
     def describe(self) -> str:
         at = " (at the requested levels)" if self.at_levels else ""
-        return f"none active of {listing([k.value for k in self.none_of])}{at}"
+        return f"none active of {listing(self.none_of)}{at}"

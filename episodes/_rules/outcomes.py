@@ -48,7 +48,7 @@ def judge_relief(record: Record, p: Procedure, compare: Compare, percent: float,
 
 def _relief_words(record: Record, p: Procedure) -> str:
     relief = record.relief(p)
-    where = f"{p.procedure.value} on {p.date}"
+    where = f"{p.procedure} on {p.date}"
     return f"{where}: no relief documented" if relief is None else f"{where}: {fmt_pct(relief)} relief"
 
 
@@ -162,7 +162,7 @@ class SustainedRelief(Criterion):
             return met(told) if self.if_none == "met" else unmet(f"{told}; relief {want} required")
         edge = self.duration.after(prev.date)
         outcomes = ctx.record.outcomes_of(prev)
-        head = f"{prev.procedure.value} on {prev.date}: relief {want} (through {edge}) required"
+        head = f"{prev.procedure} on {prev.date}: relief {want} (through {edge}) required"
         # every outcome up to and including P + L must pass; one on or after it must too
         early_bad = [
             o for o in outcomes if o.date <= edge and not self.compare.holds(o.relief_percent, self.percent)
@@ -202,7 +202,7 @@ class FunctionalImprovement(Criterion):
         if prev is None:
             return unmet(f"no earlier {self.of}")
         flags = [o.functional_improvement for o in ctx.record.outcomes_of(prev)]
-        where = f"{prev.procedure.value} on {prev.date}"
+        where = f"{prev.procedure} on {prev.date}"
         if True in flags:
             return met(f"{where}: functional improvement documented")
         if not flags or None in flags:

@@ -72,8 +72,8 @@ class LevelsCovered(Criterion):
             if sum(1 for d in done if lv in d.levels and _covers(d.side, p.side)) < self.count
         ]
         if missing:
-            return unmet(f"{listing(missing, 'and')} ({p.side.value}) not covered by {which}")
-        return met(f"{listing(list(p.levels), 'and')} ({p.side.value}) covered by {which}")
+            return unmet(f"{listing(missing, 'and')} ({p.side}) not covered by {which}")
+        return met(f"{listing(list(p.levels), 'and')} ({p.side}) covered by {which}")
 
     def describe(self) -> str:
         return f"levels covered by {'the first ' if self.first else ''}{self.of}"
@@ -98,7 +98,7 @@ class LevelsNotTreated(Criterion):
             overlap = [lv for lv in p.levels if lv in d.levels]
             if overlap:
                 return unmet(
-                    f"{listing(overlap, 'and')} treated by the {d.procedure.value} on {d.date} "
+                    f"{listing(overlap, 'and')} treated by the {d.procedure} on {d.date} "
                     f"({fmt_pct(ctx.record.relief(d) or 0)} relief)"
                 )
         return met(f"no requested level treated by an earlier {self.of} with relief {self.compare.words} "
@@ -118,7 +118,7 @@ class OnePerVisit(Criterion):
     def check(self, ctx: Ctx) -> Verdict:
         assert ctx.proposal is not None
         if ctx.same_day:
-            others = listing([p.procedure.value for p in ctx.same_day], "and")
+            others = listing([p.procedure for p in ctx.same_day], "and")
             return unmet(f"{others} also on {ctx.proposal.date}; one procedure per visit")
         return met(f"no other procedure on {ctx.proposal.date}")
 

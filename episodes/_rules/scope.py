@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from attrs import field, frozen
 
 from .._events import Region
-from .._time import Duration
+from .._time import Duration, day_before
 from ._base import Criterion, CriterionStatus, Ctx, Of, Verdict, listing, met, unknown, unmet
 from .timing import Count
 
@@ -24,14 +24,14 @@ class RegionRule(Criterion):
     regions: tuple[Region, ...] = field(converter=_regions)
 
     def check(self, ctx: Ctx) -> Verdict:
-        covered = listing([r.value for r in self.regions], "and")
-        region = ctx.record.region.value
+        covered = listing(self.regions, "and")
+        region = ctx.record.region
         if ctx.record.region in self.regions:
             return met(f"{region} is covered ({covered})")
         return unmet(f"{region} is not covered; the policy covers {covered}")
 
     def describe(self) -> str:
-        return f"region {listing([r.value for r in self.regions])}"
+        return f"region {listing(self.regions)}"
 
 
 @frozen(kw_only=True)
@@ -135,7 +135,7 @@ class IfPrior(Criterion):
             later = [v.resolves_on for v in verdicts if v.resolves_on is not None]
             return unknown(told, resolves_on=max(later) if later else None)
         until = min((v.until for v in verdicts if v.until is not None), default=None)
-        if until is not None and frees is not None and until >= frees.subtract(days=1):
+        if until is not None and frees is not None and until >= day_before(frees):
             until = None  # they stop binding before they lapse
         return met(told, until=until)
 

@@ -6,7 +6,7 @@ from typing import Literal, NewType
 
 from attrs import frozen
 
-from .._time import Duration, days_between
+from .._time import Duration, day_before, days_between
 from ._base import Compare, Criterion, Ctx, Of, Verdict, fmt_days, met, unmet
 
 #: A whole number of at least 1 (the policy loader checks it).
@@ -81,7 +81,7 @@ class RecentProcedure(Criterion):
             return unmet(f"no {self.of} recorded; one within {self.within} is required")
         lapse = self.within.after(latest.date)
         if ctx.on < lapse:
-            last = lapse.subtract(days=1)
+            last = day_before(lapse)
             return met(f"{self.of} on {latest.date} is within {self.within} (through {last})", until=last)
         return unmet(f"the latest {self.of}, on {latest.date}, is more than {self.within} before {ctx.on}")
 
