@@ -65,7 +65,12 @@ def _proposal(args: argparse.Namespace) -> dict[str, Any]:
     missing = [f"--{n}" for n in ("procedure", "date", "levels") if getattr(args, n) is None]
     if missing:
         raise _BadInput(f"evaluate needs --proposal, or {', '.join(missing)}")
-    out = {"procedure": args.procedure, "date": args.date, "levels": args.levels.split(","), "side": args.side}
+    out = {
+        "procedure": args.procedure,
+        "date": args.date,
+        "levels": args.levels.split(","),
+        "side": args.side,
+    }
     if args.approach:
         out["approach"] = args.approach
     return out
@@ -101,7 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     po.add_argument("id", nargs="?", help="a policy id or .toml path to show")
     po.add_argument("--json", action="store_true")
     po.add_argument(
-        "--compare", action="store_true", help="every bundled policy side by side (Markdown; docs/policies.md)"
+        "--compare",
+        action="store_true",
+        help="every bundled policy side by side (Markdown; docs/policies.md)",
     )
     return p
 

@@ -95,7 +95,9 @@ class Episode:
                 if done is None:
                     raise InvalidEvent(i, "procedure_id", event.procedure_id, "names no recorded procedure")
                 if event.date < done.date:
-                    raise InvalidEvent(i, "date", event.date.isoformat(), "outcome dated before its procedure")
+                    raise InvalidEvent(
+                        i, "date", event.date.isoformat(), "outcome dated before its procedure"
+                    )
         return out
 
     def _check_levels(self, event: Event, index: int) -> None:

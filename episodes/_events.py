@@ -7,7 +7,7 @@ an event object and its JSON object say the same thing.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Iterable
 from datetime import date
 from typing import ClassVar, TypeVar
 
@@ -132,7 +132,7 @@ class FieldError(ValueError):
         self.reason = reason
 
 
-def _level(_: object, a: attrs.Attribute[object], value: tuple[str, ...]) -> None:
+def _level(_: object, a: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
     for i, level in enumerate(value):
         if level not in _LEVEL_SET:
             raise FieldError(f"{a.name}[{i}]", "unknown level (write levels as 'L4-L5')")
@@ -149,7 +149,7 @@ def _between(lo: int, hi: int):  # type: ignore[no-untyped-def]
     return check
 
 
-def _not_before_start(inst: Care | Condition, _: attrs.Attribute[object], end: Date | None) -> None:
+def _not_before_start(inst: Care | Condition, _: attrs.Attribute[Date | None], end: Date | None) -> None:
     if end is not None and end < inst.start:
         raise FieldError("end", "end is before start")
 
@@ -173,27 +173,60 @@ def _opt_date(value: object) -> Date | None:
     return None if value is None else _date(value)
 
 
-def _enum(cls: type[E]) -> Callable[[object], E]:
-    """Converts a string to the enum (``"mbb"`` to ``ProcedureKind.MBB``); an enum passes."""
-    def convert(value: object) -> E:
-        if type(value) is cls:
-            return value  # type: ignore[return-value]
-        try:
-            return cls(value)
-        except ValueError:
-            raise ValueError(f"expected one of {[m.value for m in cls]}, got {value!r}") from None
-
-    return convert
+def _to_enum(cls: type[E], value: object) -> E:
+    """A string to the enum (``"mbb"`` to ``ProcedureKind.MBB``); a member passes."""
+    if type(value) is cls:
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        raise ValueError(f"expected one of {[m.value for m in cls]}, got {value!r}") from None
 
 
-def _opt_enum(cls: type[E]) -> Callable[[object], E | None]:
-    conv = _enum(cls)
-    return lambda value: None if value is None else conv(value)
+# Named converters (the attrs mypy plugin reads named functions): event objects built by
+# hand with strings get the same enums as events read from JSON.
+def _care_kind(v: object) -> CareKind:
+    return _to_enum(CareKind, v)
 
 
-def _enums(cls: type[E]) -> Callable[[object], tuple[E, ...]]:
-    conv = _enum(cls)
-    return lambda values: tuple(conv(v) for v in values)  # type: ignore[attr-defined]
+def _response(v: object) -> Response | None:
+    return None if v is None else _to_enum(Response, v)
+
+
+def _components(v: Iterable[object]) -> tuple[Component, ...]:
+    return tuple(_to_enum(Component, x) for x in v)
+
+
+def _modality(v: object) -> Modality:
+    return _to_enum(Modality, v)
+
+
+def _findings(v: Iterable[object]) -> tuple[ImagingFinding, ...]:
+    return tuple(_to_enum(ImagingFinding, x) for x in v)
+
+
+def _condition_kind(v: object) -> ConditionKind:
+    return _to_enum(ConditionKind, v)
+
+
+def _procedure_kind(v: object) -> ProcedureKind:
+    return _to_enum(ProcedureKind, v)
+
+
+def _side(v: object) -> Side:
+    return _to_enum(Side, v)
+
+
+def _approach(v: object) -> Approach | None:
+    return None if v is None else _to_enum(Approach, v)
+
+
+def _levels_of(v: Iterable[str]) -> tuple[str, ...]:
+    return tuple(v)
+
+
+def _opt_levels(v: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if v is None else tuple(v)
 
 
 @frozen
@@ -214,13 +247,13 @@ class Care:
     """A course of conservative care, from ``start`` to ``end`` (open: ``None``)."""
 
     type: ClassVar[str] = "care"
-    care: CareKind = field(converter=_enum(CareKind))
+    care: CareKind = field(converter=_care_kind)
     start: Date = field(converter=_date)
     end: Date | None = field(default=None, converter=_opt_date, validator=_not_before_start)
-    response: Response | None = field(default=None, converter=_opt_enum(Response))
+    response: Response | None = field(default=None, converter=_response)
     not_tolerated: bool | None = None
     contraindicated: bool | None = None
-    components: tuple[Component, ...] = field(default=(), converter=_enums(Component))
+    components: tuple[Component, ...] = field(default=(), converter=_components)
 
     @property
     def when(self) -> Date:
@@ -231,9 +264,11 @@ class Care:
 class Imaging:
     type: ClassVar[str] = "imaging"
     date: Date = field(converter=_date)
-    modality: Modality = field(converter=_enum(Modality))
-    findings: tuple[ImagingFinding, ...] = field(default=(), converter=_enums(ImagingFinding))
-    levels: tuple[str, ...] | None = field(default=None, converter=_tuple, validator=attrs.validators.optional(_level))
+    modality: Modality = field(converter=_modality)
+    findings: tuple[ImagingFinding, ...] = field(default=(), converter=_findings)
+    levels: tuple[str, ...] | None = field(
+        default=None, converter=_opt_levels, validator=attrs.validators.optional(_level)
+    )
 
     @property
     def when(self) -> Date:
@@ -264,10 +299,12 @@ class Condition:
     """A condition, active from ``start`` to ``end`` inclusive (``None``: ongoing)."""
 
     type: ClassVar[str] = "condition"
-    condition: ConditionKind = field(converter=_enum(ConditionKind))
+    condition: ConditionKind = field(converter=_condition_kind)
     start: Date = field(converter=_date)
     end: Date | None = field(default=None, converter=_opt_date, validator=_not_before_start)
-    levels: tuple[str, ...] | None = field(default=None, converter=_tuple, validator=attrs.validators.optional(_level))
+    levels: tuple[str, ...] | None = field(
+        default=None, converter=_opt_levels, validator=attrs.validators.optional(_level)
+    )
 
     @property
     def when(self) -> Date:
@@ -283,11 +320,11 @@ class Procedure:
 
     type: ClassVar[str] = "procedure"
     id: str
-    procedure: ProcedureKind = field(converter=_enum(ProcedureKind))
+    procedure: ProcedureKind = field(converter=_procedure_kind)
     date: Date = field(converter=_date)
-    levels: tuple[str, ...] = field(converter=_tuple, validator=_level)
-    side: Side = field(converter=_enum(Side))
-    approach: Approach | None = field(default=None, converter=_opt_enum(Approach))
+    levels: tuple[str, ...] = field(converter=_levels_of, validator=_level)
+    side: Side = field(converter=_side)
+    approach: Approach | None = field(default=None, converter=_approach)
 
     @property
     def when(self) -> Date:
@@ -326,12 +363,19 @@ Event = SymptomOnset | Care | Imaging | Exam | Condition | Procedure | Outcome |
 
 #: Every event class by its wire ``type``.
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.type: cls
-    for cls in (SymptomOnset, Care, Imaging, Exam, Condition, Procedure, Outcome, Documentation)
+    cls.type: cls for cls in (SymptomOnset, Care, Imaging, Exam, Condition, Procedure, Outcome, Documentation)
 }
 
 #: Every enumeration of the wire format.
 ENUMS: tuple[type[enum.StrEnum], ...] = (
-    Region, CareKind, Response, Component, Modality, ImagingFinding,
-    ConditionKind, ProcedureKind, Side, Approach,
+    Region,
+    CareKind,
+    Response,
+    Component,
+    Modality,
+    ImagingFinding,
+    ConditionKind,
+    ProcedureKind,
+    Side,
+    Approach,
 )

@@ -71,7 +71,7 @@ class _Walker:
     __slots__ = ("state",)
 
     def __init__(self) -> None:
-        self.state: str = MACHINE.initial
+        self.state: str = State.CONSERVATIVE_CARE.value
 
 
 @lru_cache(maxsize=4096)

@@ -7,13 +7,15 @@ the policy's are one.
 from __future__ import annotations
 
 from collections import Counter
+from typing import cast
 
 from attrs import field, frozen
 from pendulum import Date
 
 from ._events import ProcedureKind, Region
 from ._record import StepName
-from ._rules import BLOCK_RULES, Criterion
+from ._rules import Criterion
+from ._rules.outcomes import PositiveBlocks, Relief
 
 #: The procedure each step is a step of.
 PROCEDURE_OF_STEP: dict[str, ProcedureKind] = {
@@ -79,7 +81,7 @@ class Policy:
     def _gather(self, name: str, seen: tuple[str, ...]) -> list[Criterion]:
         if name in seen:
             raise ValueError(f"steps.{name}.includes: a cycle ({' -> '.join((*seen, name))})")
-        step = self.steps[name]
+        step = self.steps[cast(StepName, name)]
         out: list[Criterion] = []
         for inc in step.includes:
             if inc not in self.steps:
@@ -96,9 +98,11 @@ class Policy:
         """The procedures the policy addresses, in the order of its steps."""
         return tuple(dict.fromkeys(PROCEDURE_OF_STEP[s] for s in self.steps))
 
-    def block_rules(self, step: str) -> list[Criterion]:
+    def block_rules(self, step: str) -> list[Relief | PositiveBlocks]:
         """The step's rules that judge one block's relief (they close the facet pathway)."""
-        return [r.criterion for r in self._rules.get(step, ()) if isinstance(r.criterion, BLOCK_RULES)]
+        return [
+            r.criterion for r in self._rules.get(step, ()) if isinstance(r.criterion, Relief | PositiveBlocks)
+        ]
 
     def cite(self, section: str) -> str:
         return f"{self.citation} {section}"

@@ -139,9 +139,7 @@ def evaluate(episode: Episode, policy: Policy, proposal: Procedure | Mapping[str
 
 def audit(episode: Episode, policy: Policy) -> tuple[Decision, ...]:
     """A decision for each recorded procedure, judged against what stood before it."""
-    return tuple(
-        _decide(episode, policy, e, audited=True) for e in episode.events if type(e) is Procedure
-    )
+    return tuple(_decide(episode, policy, e, audited=True) for e in episode.events if type(e) is Procedure)
 
 
 def pathway_state(record: Record, policy: Policy) -> State:
@@ -163,7 +161,9 @@ def pathway_state(record: Record, policy: Policy) -> State:
 def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) -> Decision:
     record = build_record(episode, p.date, audited=p if audited else None)
     if audited:
-        same_day = tuple(e for e in episode.events if type(e) is Procedure and e.date == p.date and e is not p)
+        same_day = tuple(
+            e for e in episode.events if type(e) is Procedure and e.date == p.date and e is not p
+        )
     else:
         same_day = tuple(e for e in record.procedures if e.date == p.date)
     step = step_for(p.procedure, record.count(p.procedure))

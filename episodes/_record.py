@@ -24,7 +24,14 @@ from ._events import (
 from ._pathway import MOVES, Move
 
 StepName = Literal[
-    "mbb1", "mbb2", "mbb_subsequent", "rfa", "repeat_rfa", "esi", "ia_facet", "pulsed_rfa",
+    "mbb1",
+    "mbb2",
+    "mbb_subsequent",
+    "rfa",
+    "repeat_rfa",
+    "esi",
+    "ia_facet",
+    "pulsed_rfa",
     "facet_cyst_aspiration",
 ]
 
@@ -95,7 +102,7 @@ def build_record(episode: Episode, on: Date, *, audited: Procedure | None = None
             if t is Outcome and event.procedure_id == audited.id:  # type: ignore[union-attr]
                 continue
         if t is Outcome:
-            outcomes.setdefault(event.procedure_id, []).append(event)  # type: ignore[union-attr]
+            outcomes.setdefault(event.procedure_id, []).append(event)  # type: ignore[union-attr,arg-type]
         else:
             by_type[t].append(event)
     procedures: tuple[Procedure, ...] = tuple(by_type[Procedure])  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ def _reasons(criteria: Iterable[CriterionResult], everything: bool) -> list[str]
         when = f" (resolves {c.resolves_on})" if c.resolves_on else ""
         out.append(f"    {c.status.value:<7} {c.rule}: {c.message}{when} [{c.citation}]")
         if c.text and c.status is not CriterionStatus.MET:
-            out.append(f"            policy: \"{c.text}\"")
+            out.append(f'            policy: "{c.text}"')
     return out
 
 
@@ -41,7 +41,8 @@ def plan_text(plan: Plan, episode: Episode, everything: bool = False) -> str:
     )
     rows = [("procedure", "step", "status", "earliest", "until")]
     rows += [
-        (k, e.step, e.status.value, str(e.earliest or "-"), str(e.until or "-")) for k, e in plan.entries.items()
+        (k, e.step, e.status.value, str(e.earliest or "-"), str(e.until or "-"))
+        for k, e in plan.entries.items()
     ]
     lines = [head, "", *_table(rows)]
     for k, e in plan.entries.items():
@@ -55,7 +56,9 @@ def decisions_text(decisions: Sequence[Decision], policy: Policy, everything: bo
     if not decisions:
         return f"no procedures recorded; nothing to audit under {policy.id}"
     rows = [("date", "procedure", "step", "id", "decision")]
-    rows += [(str(d.date), d.procedure.value, d.step, d.procedure_id or "-", d.status.value) for d in decisions]
+    rows += [
+        (str(d.date), d.procedure.value, d.step, d.procedure_id or "-", d.status.value) for d in decisions
+    ]
     lines = [f"policy {policy.id}", "", *_table(rows)]
     for d in decisions:
         reasons = _reasons(d.criteria, everything)
@@ -92,8 +95,13 @@ def policy_data(policy: Policy) -> dict[str, Any]:
         "regions": [r.value for r in policy.regions],
         "steps": {
             step: [
-                {"rule": r.id, "kind": r.criterion.kind, "describe": r.criterion.describe(),
-                 "citation": policy.cite(r.criterion.cite), "text": r.criterion.text}
+                {
+                    "rule": r.id,
+                    "kind": r.criterion.kind,
+                    "describe": r.criterion.describe(),
+                    "citation": policy.cite(r.criterion.cite),
+                    "text": r.criterion.text,
+                }
                 for r in policy.rules(step) or ()
             ]
             for step in policy.steps
@@ -142,7 +150,14 @@ def compare_markdown(chosen: Sequence[Policy]) -> str:
 
 
 _STEP_ORDER = (
-    "mbb1", "mbb2", "mbb_subsequent", "rfa", "repeat_rfa", "ia_facet", "pulsed_rfa", "esi",
+    "mbb1",
+    "mbb2",
+    "mbb_subsequent",
+    "rfa",
+    "repeat_rfa",
+    "ia_facet",
+    "pulsed_rfa",
+    "esi",
     "facet_cyst_aspiration",
 )
 
@@ -158,8 +173,5 @@ def _cell(policy: Policy, step: str, kind: str) -> str:
 
 
 def _not_covered(policy: Policy) -> str:
-    names = [
-        s for s in policy.steps
-        if any(r.criterion.kind == "not_covered" for r in policy.rules(s) or ())
-    ]
+    names = [s for s in policy.steps if any(r.criterion.kind == "not_covered" for r in policy.rules(s) or ())]
     return ", ".join(names) or "—"

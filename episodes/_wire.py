@@ -56,8 +56,8 @@ def _enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
         raise ValueError(f"expected one of {[m.value for m in cls]}") from None
 
 
-def _make_converter() -> cattrs.Converter:
-    c = cattrs.Converter(forbid_extra_keys=True, prefer_attrib_converters=False)
+def _make_converter(detailed: bool) -> cattrs.Converter:
+    c = cattrs.Converter(forbid_extra_keys=True, prefer_attrib_converters=False, detailed_validation=detailed)
     for e in ENUMS:  # each by name: the strict ``str`` hook would catch StrEnums
         c.register_structure_hook(e, _enum)
     c.register_structure_hook(bool, _strict(bool, bool))
@@ -77,9 +77,8 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
 
 
 #: The one converter for events (fast path; errors are re-read with ``_detailed``).
-converter = _make_converter()
-_detailed = _make_converter()
-converter.detailed_validation = False  # type: ignore[attr-defined]
+converter = _make_converter(detailed=False)
+_detailed = _make_converter(detailed=True)
 
 
 def structure_event(raw: Any, index: int) -> Event:
@@ -92,7 +91,7 @@ def structure_event(raw: Any, index: int) -> Event:
         raise InvalidEvent(index, "type", kind, f"unknown event type; expected one of {sorted(EVENT_TYPES)}")
     body = {k: v for k, v in raw.items() if k != "type"}
     try:
-        return converter.structure(body, cls)  # type: ignore[no-any-return]
+        return converter.structure(body, cls)
     except Exception:
         pass
     try:
@@ -150,7 +149,9 @@ def parse_document(data: str | bytes | Mapping[str, Any]) -> tuple[str, Region, 
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
-            raise InvalidEvent(None, None, exc.msg, f"not JSON (line {exc.lineno}, column {exc.colno})") from None
+            raise InvalidEvent(
+                None, None, exc.msg, f"not JSON (line {exc.lineno}, column {exc.colno})"
+            ) from None
     if not isinstance(data, Mapping):
         raise InvalidEvent(None, None, type(data).__name__, "an episode must be a JSON object")
     fmt = data.get("format", FORMAT)
@@ -163,7 +164,7 @@ def parse_document(data: str | bytes | Mapping[str, Any]) -> tuple[str, Region, 
     if not isinstance(patient_id, str) or not patient_id:
         raise InvalidEvent(None, "patient_id", patient_id, "expected a non-empty string")
     try:
-        region = Region(data.get("region"))
+        region = Region(str(data.get("region")))
     except ValueError:
         raise InvalidEvent(
             None, "region", data.get("region"), f"expected one of {[r.value for r in Region]}"

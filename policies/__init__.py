@@ -4,4 +4,14 @@ from episodes._policy import Policy, Rule, Step
 
 from ._loader import PolicyError, UnknownPolicy, available, load, load_file, parse
 
-__all__ = ["Policy", "PolicyError", "Rule", "Step", "UnknownPolicy", "available", "load", "load_file", "parse"]
+__all__ = [
+    "Policy",
+    "PolicyError",
+    "Rule",
+    "Step",
+    "UnknownPolicy",
+    "available",
+    "load",
+    "load_file",
+    "parse",
+]

@@ -53,7 +53,9 @@ def _converter() -> cattrs.Converter:
     def strict(*types: type) -> Any:
         def hook(value: Any, t: Any) -> Any:
             if type(value) not in types:
-                raise TypeError(f"expected {' or '.join(x.__name__ for x in types)}, got {type(value).__name__}")
+                raise TypeError(
+                    f"expected {' or '.join(x.__name__ for x in types)}, got {type(value).__name__}"
+                )
             return value
 
         return hook

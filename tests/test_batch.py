@@ -20,7 +20,8 @@ def test_many_plans_each_and_isolates_bad_data() -> None:
     assert [r.ok for r in results] == [True, False, False, True]
     assert results[0].plan == next_eligible(load_episode(EXAMPLE), policy, ON)
     assert isinstance(results[1].error, EpisodeError)
-    assert results[1].error.index == 0 and results[1].error.field == "date"
+    assert results[1].error.index == 0
+    assert results[1].error.field == "date"
     assert results[1].patient_id == "x"
     assert results[2].patient_id is None
     assert results[3].plan == results[0].plan
@@ -39,5 +40,6 @@ def test_many_is_lazy() -> None:
     it = next_eligible_many(source(), policy, ON)
     assert taken == []
     first = next(it)
-    assert taken == [0] and isinstance(first.plan.state, str)  # type: ignore[union-attr]
+    assert taken == [0]
+    assert isinstance(first.plan.state, str)
     assert isinstance(load_episode(EXAMPLE), Episode)

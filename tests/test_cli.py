@@ -43,8 +43,18 @@ def test_next_eligible_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_evaluate_with_flags_and_with_json_proposal(capsys: pytest.CaptureFixture[str]) -> None:
     """A proposal one day early is denied; on the day it is approved (flags or a JSON proposal)."""
     code, out, _ = run(
-        capsys, "evaluate", EXAMPLE, "--policy", "centene-facet",
-        "--procedure", "mbb", "--date", "2026-04-19", "--levels", "L4-L5,L5-S1", "--json",
+        capsys,
+        "evaluate",
+        EXAMPLE,
+        "--policy",
+        "centene-facet",
+        "--procedure",
+        "mbb",
+        "--date",
+        "2026-04-19",
+        "--levels",
+        "L4-L5,L5-S1",
+        "--json",
     )
     assert code == 0
     assert json.loads(out)["status"] == "denied"
@@ -93,7 +103,9 @@ def test_bad_input_exits_2_with_the_error_on_stderr(
 def test_bad_episode_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """A bad event: exit 2, and the error names the event's index and field."""
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"patient_id": "p", "region": "lumbar", "events": [{"type": "exam", "date": "x"}]}))
+    bad.write_text(
+        json.dumps({"patient_id": "p", "region": "lumbar", "events": [{"type": "exam", "date": "x"}]})
+    )
     code, _, err = run(capsys, "next-eligible", str(bad), "--policy", "centene-facet")
     assert code == 2
     assert "event 0, field 'date'" in err

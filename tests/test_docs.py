@@ -27,7 +27,11 @@ def test_the_example_policy_loads(tmp_path: Path) -> None:
     policy = policies.load_file(path)
     assert policy.id == "acme-facet"
     assert [r.id for r in policy.rules("mbb2") or ()] == [
-        "pain_duration", "therapy", "interval", "relief", "one_per_visit",
+        "pain_duration",
+        "therapy",
+        "interval",
+        "relief",
+        "one_per_visit",
     ]
 
 

@@ -67,7 +67,9 @@ def test_users_own_file_loads(tmp_path: Path) -> None:
 def test_every_mistake_listed_at_once_with_its_path(tmp_path: Path) -> None:
     """Unknown kind, unknown step, wrong type, percent out of range, missing citation, unknown field:
     all reported in one error, each with the file and the field path."""
-    bad = GOOD + """
+    bad = (
+        GOOD
+        + """
 [[steps.mbb1.criteria]]
 kind = "teleport"
 cite = "2"
@@ -96,6 +98,7 @@ percnt = 3
 kind = "not_covered"
 cite = "6"
 """
+    )
     with pytest.raises(policies.PolicyError) as err:
         policies.load_file(write(tmp_path, bad))
     problems = err.value.problems
@@ -117,8 +120,8 @@ cite = "6"
 @pytest.mark.parametrize(
     ("snippet", "path", "expected"),
     [
-        ('percent = 100.5', "percent", "expected a percent from 0 to 100"),
-        ('percent = -1', "percent", "expected a percent from 0 to 100"),
+        ("percent = 100.5", "percent", "expected a percent from 0 to 100"),
+        ("percent = -1", "percent", "expected a percent from 0 to 100"),
         ('percent = "80"', "percent", "expected a percent from 0 to 100"),
         ('percent = 80\ncompare = "greater"', "compare", "expected one of ['at_least', 'more_than']"),
         ('percent = 80\ncite = ""', "", "cite is empty"),
@@ -143,7 +146,10 @@ def test_percent_boundaries_load(tmp_path: Path) -> None:
 
 def test_care_durations_are_days_or_weeks(tmp_path: Path) -> None:
     """A course of care is counted in days: "3 months" is refused where a care rule counts."""
-    text = GOOD + '\n[[steps.rfa.criteria]]\nkind = "care"\nkinds = ["nsaid"]\nduration = "3 months"\ncite = "9"\n'
+    text = (
+        GOOD
+        + '\n[[steps.rfa.criteria]]\nkind = "care"\nkinds = ["nsaid"]\nduration = "3 months"\ncite = "9"\n'
+    )
     with pytest.raises(policies.PolicyError) as err:
         policies.load_file(write(tmp_path, text))
     assert err.value.problems == [

@@ -15,18 +15,38 @@ from .timing import Cap, Interval, PainDuration, RecentProcedure
 KINDS: dict[str, type[Criterion]] = {
     cls.kind: cls
     for cls in (
-        RegionRule, NotCovered, AnyOf, IfPrior,
-        PainDuration, Interval, RecentProcedure, Cap,
+        RegionRule,
+        NotCovered,
+        AnyOf,
+        IfPrior,
+        PainDuration,
+        Interval,
+        RecentProcedure,
+        Cap,
         CareCourses,
-        Relief, PositiveBlocks, SustainedRelief, FunctionalImprovement,
-        ImagingRule, ExamRule, DocumentationRule, Conditions,
-        LevelCount, LevelsCovered, LevelsNotTreated, OnePerVisit,
+        Relief,
+        PositiveBlocks,
+        SustainedRelief,
+        FunctionalImprovement,
+        ImagingRule,
+        ExamRule,
+        DocumentationRule,
+        Conditions,
+        LevelCount,
+        LevelsCovered,
+        LevelsNotTreated,
+        OnePerVisit,
     )
 }
 
-#: The kinds that judge one block's relief: what closes the facet pathway.
-BLOCK_RULES = (Relief, PositiveBlocks)
 
 __all__ = [
-    "BLOCK_RULES", "KINDS", "Compare", "Criterion", "CriterionStatus", "Ctx", "ExamTest", "Of", "Verdict",
+    "KINDS",
+    "Compare",
+    "Criterion",
+    "CriterionStatus",
+    "Ctx",
+    "ExamTest",
+    "Of",
+    "Verdict",
 ]

@@ -9,7 +9,7 @@ numbers; the policy files hold no code.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from attrs import field, frozen
@@ -72,18 +72,20 @@ class Compare(enum.StrEnum):
         return "at least" if self is Compare.AT_LEAST else "more than"
 
 
+def _kinds(values: Iterable[ProcedureKind | str]) -> tuple[ProcedureKind, ...]:
+    return tuple(ProcedureKind(v) for v in values)
+
+
 @frozen
 class Of:
     """Which procedures a criterion looks at: by kind, by step, or both (either matches)."""
 
-    procedures: tuple[ProcedureKind, ...] = field(default=(), converter=tuple)
+    procedures: tuple[ProcedureKind, ...] = field(default=(), converter=_kinds)
     steps: tuple[StepName, ...] = field(default=(), converter=tuple)
 
     def select(self, record: Record) -> list[Procedure]:
         kinds, steps = self.procedures, self.steps
-        return [
-            p for p in record.procedures if p.procedure in kinds or record.steps[p.id] in steps
-        ]
+        return [p for p in record.procedures if p.procedure in kinds or record.steps[p.id] in steps]
 
     def latest(self, record: Record) -> Procedure | None:
         chosen = self.select(record)

@@ -108,7 +108,11 @@ class CareCourses(Criterion):
         if lacking:
             return False, f"no {names} course with {listing(lacking[0])}", None
         if len(courses) < self.min_courses:
-            return False, f"{len(courses)} counted {names} course(s); at least {self.min_courses} required", None
+            return (
+                False,
+                f"{len(courses)} counted {names} course(s); at least {self.min_courses} required",
+                None,
+            )
         if self.duration is None:
             return True, f"{len(courses)} counted {names} course(s)", None
         need = self.duration.days

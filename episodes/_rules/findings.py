@@ -93,8 +93,15 @@ class ImagingRule(Criterion):
 
 
 _EXAM_FIELDS = frozenset(
-    ("nrs", "facet_signs", "radicular_signs", "adl_impairment", "decreased_rom", "impaired_gait",
-     "progressive_neuro_deficit")
+    (
+        "nrs",
+        "facet_signs",
+        "radicular_signs",
+        "adl_impairment",
+        "decreased_rom",
+        "impaired_gait",
+        "progressive_neuro_deficit",
+    )
 )
 
 
@@ -217,7 +224,8 @@ class Conditions(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         active = [
-            c for c in ctx.record.conditions
+            c
+            for c in ctx.record.conditions
             if c.condition in self.none_of and c.active_on(ctx.on) and self._at_levels(c, ctx)
         ]
         if active:

@@ -88,7 +88,9 @@ class Relief(_BlockRule, Criterion):
         prev = self.of.latest(ctx.record)
         if prev is None:
             told = f"no earlier {self.of}"
-            return met(told) if self.if_none == "met" else unmet(f"{told}; relief {self.threshold()} required")
+            return (
+                met(told) if self.if_none == "met" else unmet(f"{told}; relief {self.threshold()} required")
+            )
         lapse = self.within.after(prev.date) if self.within is not None else None
         if lapse is not None and ctx.on >= lapse:
             return met(f"the previous {self.of}, on {prev.date}, is more than {self.within} before {ctx.on}")
@@ -187,7 +189,9 @@ class SustainedRelief(Criterion):
 
     def describe(self) -> str:
         fi = " with functional improvement" if self.functional_improvement else ""
-        return f"previous {self.of}: relief {self.compare.words} {fmt_pct(self.percent)} for {self.duration}{fi}"
+        return (
+            f"previous {self.of}: relief {self.compare.words} {fmt_pct(self.percent)} for {self.duration}{fi}"
+        )
 
 
 @frozen(kw_only=True)

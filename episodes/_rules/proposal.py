@@ -61,14 +61,17 @@ class LevelsCovered(Criterion):
         if self.first:
             done = done[:1]
         if self.percent is not None:
-            done = [d for d in done if judge_relief(ctx.record, d, self.compare, self.percent, False) == "met"]
+            done = [
+                d for d in done if judge_relief(ctx.record, d, self.compare, self.percent, False) == "met"
+            ]
         which = f"{'the first ' if self.first else ''}{self.of}"
         if self.count > 1:
             which = f"{self.count} {which}s"
         if self.percent is not None:
             which += f" with relief {self.compare.words} {fmt_pct(self.percent)}"
         missing = [
-            lv for lv in p.levels
+            lv
+            for lv in p.levels
             if sum(1 for d in done if lv in d.levels and _covers(d.side, p.side)) < self.count
         ]
         if missing:
@@ -101,11 +104,15 @@ class LevelsNotTreated(Criterion):
                     f"{listing(overlap, 'and')} treated by the {d.procedure} on {d.date} "
                     f"({fmt_pct(ctx.record.relief(d) or 0)} relief)"
                 )
-        return met(f"no requested level treated by an earlier {self.of} with relief {self.compare.words} "
-                   f"{fmt_pct(self.percent)}")
+        return met(
+            f"no requested level treated by an earlier {self.of} with relief {self.compare.words} "
+            f"{fmt_pct(self.percent)}"
+        )
 
     def describe(self) -> str:
-        return f"not at a level of an earlier {self.of} with relief {self.compare.words} {fmt_pct(self.percent)}"
+        return (
+            f"not at a level of an earlier {self.of} with relief {self.compare.words} {fmt_pct(self.percent)}"
+        )
 
 
 @frozen(kw_only=True)

@@ -119,4 +119,8 @@ class Cap(Criterion):
         return unmet(f"{told}: the next is allowed from {frees}", resolves_on=frees)
 
     def describe(self) -> str:
-        return f"at most {self.max} {self.of} per {self.window}" if self.window else f"at most {self.max} {self.of} ever"
+        return (
+            f"at most {self.max} {self.of} per {self.window}"
+            if self.window
+            else f"at most {self.max} {self.of} ever"
+        )

@@ -69,7 +69,10 @@ class EpisodeBuilder:
         levels: Sequence[str] | None = None,
     ) -> EpisodeBuilder:
         return self._add(
-            type="imaging", date=when, modality=modality, findings=list(findings),
+            type="imaging",
+            date=when,
+            modality=modality,
+            findings=list(findings),
             levels=None if levels is None else list(levels),
         )
 
@@ -77,11 +80,17 @@ class EpisodeBuilder:
         return self._add(type="exam", date=when, **fields)
 
     def condition(
-        self, condition: str, start: DateLike, end: DateLike | None = None,
+        self,
+        condition: str,
+        start: DateLike,
+        end: DateLike | None = None,
         levels: Sequence[str] | None = None,
     ) -> EpisodeBuilder:
         return self._add(
-            type="condition", condition=condition, start=start, end=end,
+            type="condition",
+            condition=condition,
+            start=start,
+            end=end,
             levels=None if levels is None else list(levels),
         )
 
@@ -96,14 +105,19 @@ class EpisodeBuilder:
     ) -> str:
         self._n += 1
         pid = id or f"p{self._n}"
-        self._add(type="procedure", id=pid, procedure=procedure, date=when, levels=list(levels), side=side, **extra)
+        self._add(
+            type="procedure", id=pid, procedure=procedure, date=when, levels=list(levels), side=side, **extra
+        )
         return pid
 
     def outcome(
         self, procedure_id: str, when: DateLike, relief: float, functional_improvement: bool | None = None
     ) -> EpisodeBuilder:
         return self._add(
-            type="outcome", procedure_id=procedure_id, date=when, relief_percent=relief,
+            type="outcome",
+            procedure_id=procedure_id,
+            date=when,
+            relief_percent=relief,
             functional_improvement=functional_improvement,
         )
 

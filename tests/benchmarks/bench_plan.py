@@ -30,8 +30,7 @@ from typing import Any
 from transitions import Machine
 
 import policies
-from episodes import Episode, ProcedureKind, evaluate, load_episode, next_eligible
-from episodes import _pathway, _query
+from episodes import Episode, ProcedureKind, _pathway, _query, evaluate, load_episode, next_eligible
 from episodes.testing.strategies import population
 
 
@@ -141,8 +140,14 @@ def measure(policy_id: str, n: int, seed: int, size: tuple[int, int]) -> dict[st
 
     naive_med, naive_p95 = percentiles(run_naive(naive))
     return {
-        "events": events, "load_us": load_us, "plan_med": med, "plan_p95": p95, "eval_med": ev_med,
-        "per_s": per_s, "naive_med": naive_med, "naive_p95": naive_p95,
+        "events": events,
+        "load_us": load_us,
+        "plan_med": med,
+        "plan_p95": p95,
+        "eval_med": ev_med,
+        "per_s": per_s,
+        "naive_med": naive_med,
+        "naive_p95": naive_p95,
     }
 
 
