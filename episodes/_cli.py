@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -134,7 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (EpisodeError, policies.PolicyError, _BadInput) as exc:
         print(f"episodes: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(out, indent=2) if args.json else out)
+    try:
+        print(json.dumps(out, indent=2) if args.json else out)
+    except BrokenPipeError:  # `episodes ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
