@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from .._events import ProcedureKind, Side
-from ._base import Compare, Criterion, Ctx, Of, Verdict, fmt_pct, listing, met, unmet
+from .._events import Procedure, ProcedureKind, Side
+from ._base import Compare, Criterion, Ctx, Of, Verdict, fmt_pct, listing, met, unknown, unmet
 from .outcomes import Percent, judge_relief
 from .timing import Count
 
@@ -60,20 +60,27 @@ class LevelsCovered(Criterion):
         done = self.of.select(ctx.record)
         if self.first:
             done = done[:1]
+        pending = []  # procedures whose relief is not documented yet: they may count
         if self.percent is not None:
-            done = [
-                d for d in done if judge_relief(ctx.record, d, self.compare, self.percent, False) == "met"
-            ]
+            judged = [(d, judge_relief(ctx.record, d, self.compare, self.percent, False)) for d in done]
+            done = [d for d, status in judged if status == "met"]
+            pending = [d for d, status in judged if status == "unknown"]
         which = f"{'the first ' if self.first else ''}{self.of}"
         if self.count > 1:
             which = f"{self.count} {which}s"
         if self.percent is not None:
             which += f" with relief {self.compare.words} {fmt_pct(self.percent)}"
-        missing = [
-            lv
-            for lv in p.levels
-            if sum(1 for d in done if lv in d.levels and _covers(d.side, p.side)) < self.count
-        ]
+
+        def short(lv: str, procedures: list[Procedure]) -> bool:
+            return sum(1 for d in procedures if lv in d.levels and _covers(d.side, p.side)) < self.count
+
+        missing = [lv for lv in p.levels if short(lv, done)]
+        if missing and not any(short(lv, done + pending) for lv in missing):
+            undocumented = listing([f"{d.procedure} on {d.date}" for d in pending], "and")
+            return unknown(
+                f"{listing(missing, 'and')} ({p.side}) not covered by {which} unless the relief of "
+                f"{undocumented} is documented"
+            )
         if missing:
             return unmet(f"{listing(missing, 'and')} ({p.side}) not covered by {which}")
         return met(f"{listing(list(p.levels), 'and')} ({p.side}) covered by {which}")
