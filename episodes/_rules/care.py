@@ -73,13 +73,13 @@ class CareCourses(Criterion):
         ok, told, when = self._enough(counted, on)
         if ok:
             return met(told)
-        if when is not None:  # the counted courses meet it in time, whatever the others' response
-            return unmet(told, resolves_on=when)
         if pending:
             ok2, _, when2 = self._enough(counted + pending, on)
             if ok2 or when2 is not None:
                 missing = ", ".join(f"{c.care} from {c.start}" for c in pending)
                 return unknown(f"{told}; response not documented for {missing}", resolves_on=when2)
+        if when is not None:
+            return unmet(told, resolves_on=when)
         improved = [c for c in courses if c.response is Response.IMPROVED]
         if improved and not counted:
             return unmet(f"{told}; {names} improved ({improved[0].care} from {improved[0].start})")
