@@ -91,8 +91,9 @@ class IfPrior(Criterion):
     Sessions are days, as for ``cap``; an earlier session on X counts on D while
     D < X + within.  Where the criteria bind and are unmet, the answer resolves
     (at the latest) on the day enough sessions have aged out of the window and
-    they stop binding.  ``unless`` takes no ``within``: criteria that would start
-    to bind as sessions age out cannot be foreseen from one date.
+    they stop binding; so does an unknown answer, where that day comes before
+    documentation could settle it.  ``unless`` takes no ``within``: criteria that
+    would start to bind as sessions age out cannot be foreseen from one date.
     """
 
     kind = "if_prior"
@@ -133,6 +134,9 @@ class IfPrior(Criterion):
             return unmet(told, resolves_on=when)
         if any(v.status is CriterionStatus.UNKNOWN for v in verdicts):
             later = [v.resolves_on for v in verdicts if v.resolves_on is not None]
+            if frees is not None and later and frees <= max(later):
+                # they stop binding before documentation could settle them: time alone does
+                return unmet(f"{told} (from {frees} it no longer applies)", resolves_on=frees)
             return unknown(told, resolves_on=max(later) if later else None)
         until = min((v.until for v in verdicts if v.until is not None), default=None)
         if until is not None and frees is not None and until >= day_before(frees):
