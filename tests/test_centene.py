@@ -131,6 +131,7 @@ def test_ready_episode_is_eligible_for_a_first_block_with_every_criterion_met():
         "activity_modification",
         "facet_findings",
         "no_other_cause",
+        "one_per_visit",
     ]
     assert all(c.status == "met" for c in mbb.criteria)
 
@@ -497,9 +498,19 @@ def test_evaluate_takes_a_procedure_object():
 
 
 def test_level_count_is_not_in_a_plan():
-    """A plan has no proposal: the proposal-only level and same-day criteria are left out."""
-    rules = {c.rule for c in plan(ready(), READY)["mbb"].criteria}
-    assert not rules & {"level_count", "one_per_visit"}
+    """A plan has no proposal: the level count is left out; the same-day rule asks about the day."""
+    criteria = {c.rule: c for c in plan(ready(), READY)["mbb"].criteria}
+    assert "level_count" not in criteria
+    assert criteria["one_per_visit"].status == "met"
+
+
+def test_a_procedure_today_puts_the_next_off_a_day():
+    """A plan on a day a procedure was done: the next waits for the day after (one per visit)."""
+    b = ready()
+    b.procedure("esi", READY, levels=["L4-L5"])
+    mbb = plan(b, READY)["mbb"]
+    assert (mbb.status, mbb.earliest) == ("waiting", READY.add(days=1))
+    assert crit(mbb, "one_per_visit").resolves_on == READY.add(days=1)
 
 
 # --- mbb2: at least 2 weeks after the previous block (I.A.1) --------------------------

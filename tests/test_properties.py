@@ -41,7 +41,7 @@ from episodes import (
     next_eligible,
 )
 from episodes._rules.findings import Conditions
-from episodes._rules.proposal import LevelCount, LevelsCovered
+from episodes._rules.proposal import LevelCount
 from episodes.testing import EpisodeBuilder, day, proposal
 from episodes.testing.strategies import (
     REGION_LEVELS,
@@ -160,35 +160,17 @@ def decide_at(ep: Episode, pol: policies.Policy, places: list[dict[str, Any]], o
     return sorted(decisions, key=lambda d: d.status is not DecisionStatus.APPROVED)
 
 
-def relief(ep: Episode, block: Procedure) -> float | None:
-    """A block's relief: the highest documented (shared/policies.md)."""
-    found = [e.relief_percent for e in ep.events if type(e) is Outcome and e.procedure_id == block.id]
-    return max(found, default=None)
-
-
 def known_gaps(ep: Episode, pol: policies.Policy, step: str, on: Date) -> set[str]:
     """The criterion kinds that no proposal on ``on`` may meet though the plan says
-    eligible, because the plan leaves them to the proposal (a plan has no levels and no
-    day of its own): disagreements to settle, each pinned by an xfail test below.
+    eligible, because the plan leaves them to the proposal (a plan has no levels):
+    a disagreement to settle, pinned by an xfail test below.
 
-    - ``one_per_visit``: a procedure is already recorded on that day.
-    - ``levels_covered`` needing two positive blocks (an ablation): no two blocks
-      that pass its relief threshold share a level at a side.
-    - ``conditions`` at the requested levels: one is active at levels on that day.
+    - ``conditions`` at the requested levels: one is active at levels on that day, and
+      another criterion (imaging at the requested levels) allows only those levels.
     """
-    done = [e for e in ep.events if type(e) is Procedure]
-    blocks = [p for p in done if p.procedure.value == "mbb"]
     gaps = set()
-    if any(p.date == on for p in done):
-        gaps.add("one_per_visit")
     for rule in pol.rules(step) or ():
         c = rule.criterion
-        if isinstance(c, LevelsCovered) and c.count > 1 and c.percent is not None:
-            passing = [
-                b for b in blocks if (r := relief(ep, b)) is not None and c.compare.holds(r, c.percent)
-            ]
-            if not shared_places(passing):
-                gaps.add(c.kind)
         if isinstance(c, Conditions) and c.at_levels and leveled(ep, on, c.none_of):
             gaps.add(c.kind)
     return gaps
@@ -291,12 +273,6 @@ def ready_centene() -> EpisodeBuilder:
     return b.imaging("2026-02-01", "mri", ["facet_arthropathy"], ["L4-L5"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the plan leaves one-procedure-per-visit to evaluate() (the contract lists the "
-    "same-day check among what only a proposal has), so it says eligible on a day a "
-    "procedure was already done, and evaluate() that day denies",
-)
 def test_plan_and_evaluate_agree_on_a_day_with_a_procedure() -> None:
     """An ESI done on 2026-05-04: the plan on that day says mbb is eligible, earliest
     2026-05-04; a block proposed that day must then be approved."""
@@ -310,12 +286,6 @@ def test_plan_and_evaluate_agree_on_a_day_with_a_procedure() -> None:
     ), describe(decision)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the plan judges an ablation's positive blocks but leaves their levels and side "
-    "(levels_covered, proposal-only) to evaluate(): two positive blocks on opposite sides "
-    "cover no level at one side, so the plan says eligible and every proposal is denied",
-)
 def test_plan_and_evaluate_agree_on_blocks_at_opposite_sides() -> None:
     """A left block, then a right one, both at L4-L5 with 90% relief: the plan on
     2026-06-01 says rfa is eligible; an ablation at L4-L5, on some side, must then be

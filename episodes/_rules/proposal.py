@@ -8,6 +8,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from .._events import Procedure, ProcedureKind, Side
+from .._time import day_after
 from ._base import Compare, Criterion, Ctx, Of, Verdict, fmt_pct, listing, met, unknown, unmet
 from .outcomes import Percent, judge_relief
 from .timing import Count
@@ -44,10 +45,12 @@ class LevelsCovered(Criterion):
     With ``percent``, only procedures whose relief passes ``compare percent``
     count (the positive blocks); with ``first``, only the first of them.
     "The levels to treat had those (two) blocks": ``count = 2``.
+
+    In a plan (no proposal) it asks whether any level, at some side, is so
+    covered: where none is, no proposal can be approved, and the plan says so.
     """
 
     kind = "levels_covered"
-    proposal_only = True
     of: Of = _BLOCKS
     percent: Percent | None = None
     compare: Compare = Compare.AT_LEAST
@@ -56,7 +59,6 @@ class LevelsCovered(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         p = ctx.proposal
-        assert p is not None
         done = self.of.select(ctx.record)
         if self.first:
             done = done[:1]
@@ -71,6 +73,9 @@ class LevelsCovered(Criterion):
         if self.percent is not None:
             which += f" with relief {self.compare.words} {fmt_pct(self.percent)}"
 
+        if p is None:
+            return self._any_place(done, pending, which)
+
         def short(lv: str, procedures: list[Procedure]) -> bool:
             return sum(1 for d in procedures if lv in d.levels and _covers(d.side, p.side)) < self.count
 
@@ -84,6 +89,27 @@ class LevelsCovered(Criterion):
         if missing:
             return unmet(f"{listing(missing, 'and')} ({p.side}) not covered by {which}")
         return met(f"{listing(list(p.levels), 'and')} ({p.side}) covered by {which}")
+
+    def _any_place(self, done: list[Procedure], pending: list[Procedure], which: str) -> Verdict:
+        """For a plan: some level and side covered by ``count`` of ``done`` (or, unknown, with
+        ``pending``)."""
+
+        def places(procedures: list[Procedure]) -> list[tuple[str, Side]]:
+            found = []
+            for side in (Side.LEFT, Side.RIGHT):
+                for lv in dict.fromkeys(lv for d in procedures for lv in d.levels):
+                    if sum(1 for d in procedures if lv in d.levels and _covers(d.side, side)) >= self.count:
+                        found.append((lv, side))
+            return found
+
+        good = places(done)
+        if good:
+            shown = listing(sorted({f"{lv} ({side})" for lv, side in good}), "and")
+            return met(f"{shown} covered by {which}")
+        if places(done + pending):
+            undocumented = listing([f"{d.procedure} on {d.date}" for d in pending], "and")
+            return unknown(f"no level covered by {which} unless the relief of {undocumented} is documented")
+        return unmet(f"no level, at any side, covered by {which}")
 
     def describe(self) -> str:
         return f"levels covered by {'the first ' if self.first else ''}{self.of}"
@@ -124,13 +150,21 @@ class LevelsNotTreated(Criterion):
 
 @frozen(kw_only=True)
 class OnePerVisit(Criterion):
-    """No other procedure on the proposal's day."""
+    """No other procedure on the proposal's day.
+
+    In a plan: a procedure already recorded on the date puts the next one off
+    to the day after.
+    """
 
     kind = "one_per_visit"
-    proposal_only = True
 
     def check(self, ctx: Ctx) -> Verdict:
-        assert ctx.proposal is not None
+        if ctx.proposal is None:
+            today = [p for p in ctx.record.procedures if p.date == ctx.on]
+            if today:
+                others = listing([p.procedure for p in today], "and")
+                return unmet(f"{others} already on {ctx.on}; one procedure per visit", day_after(ctx.on))
+            return met(f"no procedure yet on {ctx.on}")
         if ctx.same_day:
             others = listing([p.procedure for p in ctx.same_day], "and")
             return unmet(f"{others} also on {ctx.proposal.date}; one procedure per visit")
