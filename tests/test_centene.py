@@ -18,6 +18,7 @@ from pendulum import Date
 import policies
 from episodes import Episode, evaluate, next_eligible
 from episodes.testing import EpisodeBuilder, day, proposal
+from episodes.testing import criterion as crit
 
 POLICY = policies.load("centene-facet")
 CITE = "Centene CP.MP.171"
@@ -91,13 +92,6 @@ def plan(b: EpisodeBuilder | Episode, on: str | Date) -> Any:
 def decide(b: EpisodeBuilder | Episode, procedure: str, on: str | Date, **kw: Any) -> Any:
     ep = b.build() if isinstance(b, EpisodeBuilder) else b
     return evaluate(ep, POLICY, proposal(procedure, on, **kw))
-
-
-def crit(result: Any, rule: str) -> Any:
-    """The criterion ``rule`` of an Eligibility or a Decision."""
-    found = [c for c in result.criteria if c.rule == rule]
-    assert len(found) == 1, [c.rule for c in result.criteria]
-    return found[0]
 
 
 def around(d: str) -> list[Date]:
@@ -276,9 +270,7 @@ def test_therapy_chiropractic_counts():
     assert crit(plan(b, READY)["mbb"], "therapy").status == "met"
 
 
-@pytest.mark.parametrize(
-    ("offset", "status"), [(41, "waiting"), (42, "eligible"), (43, "eligible")]
-)
+@pytest.mark.parametrize(("offset", "status"), [(41, "waiting"), (42, "eligible"), (43, "eligible")])
 def test_therapy_open_course_resolves_on_a_date(offset, status):
     """An open therapy course started on S is unmet with resolves_on S + 42 days, then met."""
     start = day("2025-05-01")
@@ -375,9 +367,7 @@ def test_activity_modification_length(days, status):
     assert crit(mbb, "activity_modification").citation == f"{CITE} I.A.3.c"
 
 
-@pytest.mark.parametrize(
-    ("offset", "status"), [(41, "waiting"), (42, "eligible"), (43, "eligible")]
-)
+@pytest.mark.parametrize(("offset", "status"), [(41, "waiting"), (42, "eligible"), (43, "eligible")])
 def test_activity_modification_open_course(offset, status):
     """Open activity modification from S: waiting until S + 42 days, eligible from then."""
     start = day("2025-05-01")
@@ -436,9 +426,7 @@ def test_exam_facet_signs(value, status, crit_status):
     assert c.citation == f"{CITE} I.A.3 (second)"
 
 
-@pytest.mark.parametrize(
-    ("value", "status"), [(True, "blocked"), (False, "eligible"), (None, "eligible")]
-)
+@pytest.mark.parametrize(("value", "status"), [(True, "blocked"), (False, "eligible"), (None, "eligible")])
 def test_exam_radicular_signs_not_true(value, status):
     """radicular_signs true blocks; false or not documented is 'not true' and passes."""
     mbb = plan(ready(exam={"radicular_signs": value}), READY)["mbb"]
@@ -678,9 +666,7 @@ def test_rfa_functional_improvement(fi, status, decision):
     assert decide(two_blocks(fi=fi), "rfa", "2026-02-02").status == decision
 
 
-@pytest.mark.parametrize(
-    ("relief", "status"), [(74, "blocked"), (75, "eligible"), (76, "eligible")]
-)
+@pytest.mark.parametrize(("relief", "status"), [(74, "blocked"), (75, "eligible"), (76, "eligible")])
 def test_rfa_second_block_relief_threshold(relief, status):
     """The second block must also show at least 75% relief."""
     rfa = plan(two_blocks(relief), "2026-02-02")["rfa"]
@@ -827,14 +813,10 @@ def test_repeat_rfa_plan_boundary(on, status):
     assert plan(sustained(*GOOD), on)["rfa"].status == status
 
 
-@pytest.mark.parametrize(
-    ("relief", "status"), [(49, "blocked"), (50, "eligible"), (51, "eligible")]
-)
+@pytest.mark.parametrize(("relief", "status"), [(49, "blocked"), (50, "eligible"), (51, "eligible")])
 def test_sustained_relief_early_outcome_threshold(relief, status):
     """An outcome below 50% before the 4 months are out fails II.B.2 for good; 50 and 51 pass."""
-    rfa = plan(sustained(("2025-10-01", relief, None), ("2026-01-05", 60, True)), "2026-02-28")[
-        "rfa"
-    ]
+    rfa = plan(sustained(("2025-10-01", relief, None), ("2026-01-05", 60, True)), "2026-02-28")["rfa"]
     c = crit(rfa, "sustained_relief")
     assert rfa.status == status
     assert c.status == ("unmet" if relief < 50 else "met")
@@ -1015,9 +997,7 @@ def test_next_eligible_today_second_block(today, status):
     assert p["mbb"].earliest == max(day(today), day("2026-01-26"))
 
 
-@pytest.mark.parametrize(
-    ("today", "status"), [("2026-02-27", "waiting"), ("2026-02-28", "eligible")]
-)
+@pytest.mark.parametrize(("today", "status"), [("2026-02-27", "waiting"), ("2026-02-28", "eligible")])
 def test_next_eligible_today_repeat_ablation(today, status):
     """Frozen on 2026-02-27 the repeat ablation waits; frozen on 2026-02-28 it is eligible."""
     ep = sustained(*GOOD).build()

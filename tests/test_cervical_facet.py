@@ -16,6 +16,7 @@ from pendulum import Date
 import policies
 from episodes import Episode, evaluate, next_eligible
 from episodes.testing import EpisodeBuilder, day, proposal
+from episodes.testing import criterion as crit
 
 POLICY = policies.load("cervical-facet-64490")
 CITE = "CPT 64490/64491 Assessment"
@@ -91,13 +92,6 @@ def decide(
 ) -> Any:
     ep = b.build() if isinstance(b, EpisodeBuilder) else b
     return evaluate(ep, POLICY, proposal(procedure, on, levels))
-
-
-def crit(result: Any, rule: str) -> Any:
-    """The criterion ``rule`` of an Eligibility or a Decision."""
-    found = [c for c in result.criteria if c.rule == rule]
-    assert len(found) == 1, [c.rule for c in result.criteria]
-    return found[0]
 
 
 # --- mbb1 ---------------------------------------------------------------------------------

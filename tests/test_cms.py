@@ -19,6 +19,7 @@ from episodes import Episode, evaluate, next_eligible
 from episodes._record import build_record
 from episodes._rules import Ctx
 from episodes.testing import EpisodeBuilder, day, proposal
+from episodes.testing import criterion as crit
 
 POLICY = policies.load("cms-l38773")
 CITE = "CMS LCD L38773"
@@ -85,13 +86,6 @@ def decide(
 ) -> Any:
     ep = b.build() if isinstance(b, EpisodeBuilder) else b
     return evaluate(ep, POLICY, proposal(procedure, on, levels, side))
-
-
-def crit(result: Any, rule: str) -> Any:
-    """The criterion ``rule`` of an Eligibility or a Decision."""
-    found = [c for c in result.criteria if c.rule == rule]
-    assert len(found) == 1, [c.rule for c in result.criteria]
-    return found[0]
 
 
 # --- mbb1: diagnostic facet joint procedures ------------------------------------------------
@@ -355,9 +349,7 @@ def test_therapeutic_needs_the_not_a_candidate_for_rfa_note():
 
 def test_ia_facet_is_judged_as_a_therapeutic_block():
     """ia_facet takes the mbb_subsequent criteria; with no diagnostic blocks it is denied."""
-    assert [r.id for r in POLICY.rules("ia_facet")] == [
-        r.id for r in POLICY.rules("mbb_subsequent")
-    ]
+    assert [r.id for r in POLICY.rules("ia_facet")] == [r.id for r in POLICY.rules("mbb_subsequent")]
     d = decide(ready(), "ia_facet")
     assert d.status == "denied"
     assert crit(d, "positive_blocks").status == "unmet"

@@ -17,6 +17,7 @@ from pendulum import Date
 import policies
 from episodes import Episode, evaluate, next_eligible
 from episodes.testing import EpisodeBuilder, day, proposal
+from episodes.testing import criterion as crit
 
 POLICY = policies.load("cohere-neck-pain")
 CITE = "Cohere Neck Pain V3.0"
@@ -57,9 +58,7 @@ def ready(
     return b
 
 
-def block(
-    b: EpisodeBuilder, when: str | Date, relief: float | None, levels: Sequence[str] = (LEVEL,)
-) -> str:
+def block(b: EpisodeBuilder, when: str | Date, relief: float | None, levels: Sequence[str] = (LEVEL,)) -> str:
     """A medial branch block with (unless ``relief`` is None) its same-day outcome."""
     pid = b.procedure("mbb", when, levels)
     if relief is not None:
@@ -77,13 +76,6 @@ def decide(
 ) -> Any:
     ep = b.build() if isinstance(b, EpisodeBuilder) else b
     return evaluate(ep, POLICY, proposal(procedure, on, levels))
-
-
-def crit(result: Any, rule: str) -> Any:
-    """The criterion ``rule`` of an Eligibility or a Decision."""
-    found = [c for c in result.criteria if c.rule == rule]
-    assert len(found) == 1, [c.rule for c in result.criteria]
-    return found[0]
 
 
 # --- Initial Facet Injection/Medial Branch Block (mbb1) ----------------------------------
@@ -145,17 +137,12 @@ def test_conservative_care_courses_are_united_not_summed():
 @pytest.mark.parametrize("medication", MEDICATIONS)
 def test_conservative_care_any_listed_medication_with_a_therapy(medication):
     """Each listed medication kind, with physical therapy, makes the conservative care union."""
-    assert (
-        crit(plan(ready(medication=medication), READY)["mbb"], "conservative_care").status == "met"
-    )
+    assert crit(plan(ready(medication=medication), READY)["mbb"], "conservative_care").status == "met"
 
 
 def test_conservative_care_home_exercise_is_a_therapy():
     """A provider-directed home exercise program is a therapy course."""
-    assert (
-        crit(plan(ready(therapy="home_exercise"), READY)["mbb"], "conservative_care").status
-        == "met"
-    )
+    assert crit(plan(ready(therapy="home_exercise"), READY)["mbb"], "conservative_care").status == "met"
 
 
 @pytest.mark.parametrize(
@@ -400,9 +387,7 @@ def test_rfa_level_located_by_both_blocks():
 @pytest.mark.parametrize(("days", "status"), [(42, "unmet"), (43, "met")])
 def test_rfa_conservative_care_more_than_6_weeks(days, status):
     """For an ablation, 42 days (6 weeks) of care is not "more than 6 weeks"; 43 days is."""
-    assert (
-        crit(plan(two_blocks(days=days), "2025-04-16")["rfa"], "conservative_care").status == status
-    )
+    assert crit(plan(two_blocks(days=days), "2025-04-16")["rfa"], "conservative_care").status == status
 
 
 @pytest.mark.parametrize(
@@ -538,9 +523,7 @@ def test_esi_imaging_shows_nerve_impingement(modality, findings, status):
 @pytest.mark.parametrize(("days", "status"), [(42, "unmet"), (43, "met")])
 def test_esi_conservative_care_more_than_6_weeks(days, status):
     """42 days of care is not "greater than 6 weeks"; 43 days is."""
-    assert (
-        crit(plan(esi_ready(days=days), "2025-08-01")["esi"], "conservative_care").status == status
-    )
+    assert crit(plan(esi_ready(days=days), "2025-08-01")["esi"], "conservative_care").status == status
 
 
 @pytest.mark.parametrize(
@@ -713,9 +696,7 @@ def cyst_ready(
 )
 def test_first_aspiration_needs_nerve_root_imaging_and_an_exam(imaging, exam, findings, status):
     """A first aspiration: imaging confirming nerve root compression and documented symptoms."""
-    e = plan(cyst_ready(imaging=imaging, exam=exam, findings=findings), "2025-08-01")[
-        "facet_cyst_aspiration"
-    ]
+    e = plan(cyst_ready(imaging=imaging, exam=exam, findings=findings), "2025-08-01")["facet_cyst_aspiration"]
     assert e.status == status
     assert crit(e, "first_request").status == ("met" if status == "eligible" else "unmet")
 
@@ -753,9 +734,7 @@ def test_later_aspiration_after_3_months(on, status):
 @pytest.mark.parametrize(("relief", "status"), [(49, "blocked"), (50, "eligible")])
 def test_later_aspiration_sustained_50_percent_for_3_months(relief, status):
     """50% on Apr 30 (the previous aspiration + 3 months) sustains; 49% does not."""
-    e = plan(aspirated(("2026-01-31", 70), ("2026-04-30", relief)), "2026-04-30")[
-        "facet_cyst_aspiration"
-    ]
+    e = plan(aspirated(("2026-01-31", 70), ("2026-04-30", relief)), "2026-04-30")["facet_cyst_aspiration"]
     assert e.status == status
     assert crit(e, "sustained_relief").status == ("met" if relief == 50 else "unmet")
 
@@ -767,6 +746,4 @@ def test_later_aspiration_sustained_50_percent_for_3_months(relief, status):
 def test_aspiration_non_indications(condition, status):
     """Infection at the site and local anesthetic allergy are non-indications of an aspiration."""
     b = cyst_ready().condition(condition, "2025-07-20")
-    assert (
-        crit(plan(b, "2025-08-01")["facet_cyst_aspiration"], "contraindications").status == status
-    )
+    assert crit(plan(b, "2025-08-01")["facet_cyst_aspiration"], "contraindications").status == status

@@ -82,10 +82,7 @@ def test_record_returns_the_episode():
     out = ep.record({"type": "symptom_onset", "date": "2026-01-05"})
     assert out is ep
     assert (
-        ep.record({"type": "exam", "date": "2026-01-06"}).record(
-            {"type": "exam", "date": "2026-01-07"}
-        )
-        is ep
+        ep.record({"type": "exam", "date": "2026-01-06"}).record({"type": "exam", "date": "2026-01-07"}) is ep
     )
     assert len(ep.events) == 3
 
@@ -95,9 +92,7 @@ def test_record_accepts_objects_dicts_and_lists():
     ep = Episode("p-1", "lumbar")
     ep.record(SymptomOnset(date=day("2026-01-05")))
     ep.record({"type": "exam", "date": "2026-01-10", "facet_signs": True})
-    ep.record(
-        [Care(care=CareKind.NSAID, start=day("2026-01-12")), {"type": "exam", "date": "2026-01-20"}]
-    )
+    ep.record([Care(care=CareKind.NSAID, start=day("2026-01-12")), {"type": "exam", "date": "2026-01-20"}])
     assert [type(e) for e in ep.events] == [SymptomOnset, Exam, Care, Exam]
     assert ep.events[1].facet_signs is True
     assert ep.events[2].care == "nsaid"
@@ -211,9 +206,7 @@ def test_object_with_string_enums_behaves_like_its_dict():
     onset = {"type": "symptom_onset", "date": "2025-01-01"}
     as_object = Episode("p", "lumbar").record(
         onset,
-        Procedure(
-            id="b1", procedure="mbb", date=day("2026-01-12"), levels=["L4-L5"], side="bilateral"
-        ),
+        Procedure(id="b1", procedure="mbb", date=day("2026-01-12"), levels=["L4-L5"], side="bilateral"),
     )
     as_dict = Episode("p", "lumbar").record(onset, proc("b1", "2026-01-12"))
     on = day("2026-02-01")

@@ -68,9 +68,7 @@ def test_state_counts_only_events_up_to_as_of():
     assert state(b, DATES[2]) == "rfa"
 
 
-@pytest.mark.parametrize(
-    ("relief", "expected"), [(74, "facet_negative"), (75, "mbb1"), (76, "mbb1")]
-)
+@pytest.mark.parametrize(("relief", "expected"), [(74, "facet_negative"), (75, "mbb1"), (76, "mbb1")])
 def test_first_block_relief_closes_pathway(relief, expected):
     """Under centene a first block below 75% relief is facet_negative; 75% keeps mbb1."""
     assert state(episode(["mbb"], [relief])) == expected

@@ -17,6 +17,7 @@ from pendulum import Date
 import policies
 from episodes import Episode, evaluate, next_eligible
 from episodes.testing import EpisodeBuilder, day, proposal
+from episodes.testing import criterion as crit
 
 POLICY = policies.load("sample-pa-64493")
 CITE = "Sample PA 64493"
@@ -107,13 +108,6 @@ def entry(b: EpisodeBuilder, on: str | Date = AS_OF) -> Any:
 def decide(b: EpisodeBuilder | Episode, procedure: str, on: str | Date = AS_OF, **kw: Any) -> Any:
     ep = b.build() if isinstance(b, EpisodeBuilder) else b
     return evaluate(ep, POLICY, proposal(procedure, on, **kw))
-
-
-def crit(result: Any, rule: str) -> Any:
-    """The criterion ``rule`` of an Eligibility or a Decision."""
-    found = [c for c in result.criteria if c.rule == rule]
-    assert len(found) == 1, [c.rule for c in result.criteria]
-    return found[0]
 
 
 # --- the baseline ------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import pytest
 
 import policies
 from episodes import dump_episode, evaluate, load_episode, next_eligible
+from episodes.testing import criterion as crit
 from episodes.testing import day, proposal
 
 CASE = Path(__file__).parent.parent / "docs" / "examples" / "seed-004-case.json"
@@ -61,12 +62,6 @@ MISSING = {
 
 def episode():
     return load_episode(CASE.read_text())
-
-
-def crit(result, rule):
-    found = [c for c in result.criteria if c.rule == rule]
-    assert len(found) == 1, [c.rule for c in result.criteria]
-    return found[0]
 
 
 def test_case_file_is_a_lumbar_episode_that_round_trips():

@@ -392,9 +392,7 @@ def test_error_names_index_within_a_large_episode():
     events = [{"type": "exam", "date": f"2026-03-{d:02d}", "nrs": 5} for d in range(1, 8)]
     events.insert(5, {"type": "exam", "date": "2026-03-04", "nrs": 12})
     with pytest.raises(EpisodeError) as info:
-        load_episode(
-            {"format": "episode/1", "patient_id": PATIENT, "region": "lumbar", "events": events}
-        )
+        load_episode({"format": "episode/1", "patient_id": PATIENT, "region": "lumbar", "events": events})
     assert (info.value.index, info.value.field, info.value.value) == (5, "nrs", 12)
 
 

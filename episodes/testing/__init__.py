@@ -134,6 +134,14 @@ class EpisodeBuilder:
         return load_episode(self.to_dict())
 
 
+def criterion(result: Any, rule: str) -> Any:
+    """The one criterion ``rule`` of an ``Eligibility`` or a ``Decision`` (an assertion error
+    listing the rules there, if it is not there exactly once)."""
+    found = [c for c in result.criteria if c.rule == rule]
+    assert len(found) == 1, [c.rule for c in result.criteria]
+    return found[0]
+
+
 def proposal(
     procedure: str, when: DateLike, levels: Sequence[str] = ("L4-L5",), side: str = "bilateral", **extra: Any
 ) -> dict[str, Any]:
@@ -142,4 +150,4 @@ def proposal(
     return {"procedure": procedure, "date": d, "levels": list(levels), "side": side, **extra}
 
 
-__all__ = ["EpisodeBuilder", "day", "proposal"]
+__all__ = ["EpisodeBuilder", "criterion", "day", "proposal"]
