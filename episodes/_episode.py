@@ -40,10 +40,8 @@ class Episode:
     _events: list[Event] = attrs.field(factory=list, alias="_events")
     _dates: list[Date] = attrs.field(factory=list, alias="_dates")
     _ids: set[str] = attrs.field(factory=set, alias="_ids")
-    #: Bumped by every ``record()``: what a cached view of the events is keyed on.
+    #: Bumped by every ``record()``: a caller caching plans can key them on it.
     version: int = attrs.field(default=0, init=False)
-    #: A slot for the query layer's per-episode index (see ``_record.py``).
-    cache: Any = attrs.field(default=None, init=False)
 
     @property
     def events(self) -> tuple[Event, ...]:
@@ -67,7 +65,6 @@ class Episode:
             if type(event) is Procedure:
                 self._ids.add(event.id)
         self.version += 1
-        self.cache = None
         return self
 
     def _check(self, batch: list[Any]) -> list[Event]:
