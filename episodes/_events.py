@@ -154,10 +154,6 @@ def _not_before_start(inst: Care | Condition, _: attrs.Attribute[Date | None], e
         raise FieldError("end", "end is before start")
 
 
-def _tuple(value: object) -> tuple[object, ...]:
-    return tuple(value) if isinstance(value, list | tuple) else value  # type: ignore[return-value]
-
-
 def _date(value: object) -> Date:
     """A pendulum ``Date`` from a date or ``YYYY-MM-DD`` (an event built by hand, not from JSON)."""
     if type(value) is Date:

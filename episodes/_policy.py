@@ -7,6 +7,7 @@ the policy's are one.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import cast
 
 from attrs import field, frozen
@@ -15,7 +16,7 @@ from pendulum import Date
 from ._events import ProcedureKind, Region
 from ._record import StepName
 from ._rules import Criterion
-from ._rules.outcomes import PositiveBlocks, Relief
+from ._rules.outcomes import BlockRule
 
 #: The procedure each step is a step of.
 PROCEDURE_OF_STEP: dict[str, ProcedureKind] = {
@@ -69,14 +70,24 @@ class Policy:
     #: Criteria every step applies (one procedure per visit, say).
     common: tuple[Criterion, ...] = field(default=(), converter=tuple)
     steps: dict[StepName, Step] = field(factory=dict)
+    # Derived once at load: a plan reads these for every episode.
     _rules: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, eq=False)
+    _block_rules: dict[str, tuple[BlockRule, ...]] = field(init=False, repr=False, eq=False)
+    _procedures: tuple[ProcedureKind, ...] = field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         rules = {}
         for name in self.steps:
             own = self._gather(name, ())
-            rules[name] = _number(own + [c for c in self.common if c not in own], self.citation)
+            rules[name] = _number(own + [c for c in self.common if c not in own], self.cite)
+        blocks = {
+            name: tuple(r.criterion for r in found if isinstance(r.criterion, BlockRule))
+            for name, found in rules.items()
+        }
+        procedures = tuple(dict.fromkeys(PROCEDURE_OF_STEP[s] for s in self.steps))
         object.__setattr__(self, "_rules", rules)
+        object.__setattr__(self, "_block_rules", blocks)
+        object.__setattr__(self, "_procedures", procedures)
 
     def _gather(self, name: str, seen: tuple[str, ...]) -> list[Criterion]:
         if name in seen:
@@ -96,19 +107,17 @@ class Policy:
     @property
     def procedures(self) -> tuple[ProcedureKind, ...]:
         """The procedures the policy addresses, in the order of its steps."""
-        return tuple(dict.fromkeys(PROCEDURE_OF_STEP[s] for s in self.steps))
+        return self._procedures
 
-    def block_rules(self, step: str) -> list[Relief | PositiveBlocks]:
+    def block_rules(self, step: str) -> tuple[BlockRule, ...]:
         """The step's rules that judge one block's relief (they close the facet pathway)."""
-        return [
-            r.criterion for r in self._rules.get(step, ()) if isinstance(r.criterion, Relief | PositiveBlocks)
-        ]
+        return self._block_rules.get(step, ())
 
     def cite(self, section: str) -> str:
         return f"{self.citation} {section}"
 
 
-def _number(criteria: list[Criterion], citation: str) -> tuple[Rule, ...]:
+def _number(criteria: list[Criterion], cite: Callable[[str], str]) -> tuple[Rule, ...]:
     """Stable ids: the criterion's ``rule``, else its kind, numbered where a kind repeats."""
     names = [c.rule or c.kind for c in criteria]
     counts = Counter(names)
@@ -117,7 +126,7 @@ def _number(criteria: list[Criterion], citation: str) -> tuple[Rule, ...]:
     for name, c in zip(names, criteria, strict=True):
         seen[name] += 1
         rule_id = name if counts[name] == 1 else f"{name}-{seen[name]}"
-        out.append(Rule(id=rule_id, criterion=c, citation=f"{citation} {c.cite}"))
+        out.append(Rule(id=rule_id, criterion=c, citation=cite(c.cite)))
     return tuple(out)
 
 

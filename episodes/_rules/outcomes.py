@@ -52,9 +52,14 @@ def _relief_words(record: Record, p: Procedure) -> str:
     return f"{where}: no relief documented" if relief is None else f"{where}: {fmt_pct(relief)} relief"
 
 
-class _BlockRule:
-    """Mixin for rules that judge one block's relief (what closes the facet pathway)."""
+class BlockRule:
+    """Mixin for rules that judge one block's relief.
 
+    A kind deriving it, in the next facet step, closes the pathway (``facet_negative``)
+    when the latest block fails it: the pathway asks for this base, not for named kinds.
+    """
+
+    of: Of
     compare: Compare
     percent: float
     functional_improvement: bool
@@ -68,7 +73,7 @@ class _BlockRule:
 
 
 @frozen(kw_only=True)
-class Relief(_BlockRule, Criterion):
+class Relief(BlockRule, Criterion):
     """The previous procedure of ``of`` had relief ``compare`` ``percent``.
 
     With ``within``, only a previous procedure within that time counts: an
@@ -110,7 +115,7 @@ class Relief(_BlockRule, Criterion):
 
 
 @frozen(kw_only=True)
-class PositiveBlocks(_BlockRule, Criterion):
+class PositiveBlocks(BlockRule, Criterion):
     """At least ``count`` procedures of ``of`` each with relief ``compare`` ``percent``."""
 
     kind = "positive_blocks"
