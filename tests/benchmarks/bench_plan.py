@@ -39,8 +39,18 @@ def percentiles(samples: Sequence[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
 
 
+def per_call(fn: Callable[[Any, Any], Any], args: Sequence[tuple[Any, Any]]) -> list[float]:
+    """µs for each call of ``fn`` on each pair of ``args``."""
+    out = []
+    for a, b in args:
+        t0 = time.perf_counter_ns()
+        fn(a, b)
+        out.append((time.perf_counter_ns() - t0) / 1000)
+    return out
+
+
 def timed(fn: Callable[[], Any], repeat: int = 3) -> float:
-    """µs for one call, the best of ``repeat`` runs of enough calls to take ~20 ms."""
+    """µs for one call of ``fn``, the best of ``repeat``."""
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter_ns()
@@ -77,7 +87,7 @@ _DEFINITION = {
     "initial": _pathway.State.CONSERVATIVE_CARE.value,
     "auto_transitions": False,
     "transitions": [
-        {"trigger": t.trigger if hasattr(t, "trigger") else ev, "source": src, "dest": t.dest}
+        {"trigger": ev, "source": src, "dest": t.dest}
         for ev, event in _pathway.MACHINE.events.items()
         for src, ts in event.transitions.items()
         for t in ts
@@ -113,32 +123,17 @@ def measure(policy_id: str, n: int, seed: int, size: tuple[int, int]) -> dict[st
     events = statistics.mean(len(e.events) for e in eps)
 
     load_us = timed(lambda: [load_episode(t) for t in texts]) / n
-    samples = []
-    for e, d in zip(eps, dates, strict=True):
-        t0 = time.perf_counter_ns()
-        next_eligible(e, policy, d)
-        samples.append((time.perf_counter_ns() - t0) / 1000)
-    med, p95 = percentiles(samples)
-    eval_samples = []
-    for e, p in zip(eps, props, strict=True):
-        t0 = time.perf_counter_ns()
-        evaluate(e, policy, p)
-        eval_samples.append((time.perf_counter_ns() - t0) / 1000)
-    ev_med, _ = percentiles(eval_samples)
+    plans = list(zip(eps, dates, strict=True))
+    med, p95 = percentiles(per_call(lambda e, d: next_eligible(e, policy, d), plans))
+    ev_med, _ = percentiles(per_call(lambda e, p: evaluate(e, policy, p), list(zip(eps, props, strict=True))))
     t0 = time.perf_counter()
     for t, d in zip(texts, dates, strict=True):
         next_eligible(load_episode(t), policy, d)
     per_s = n / (time.perf_counter() - t0)
 
-    def naive() -> list[float]:
-        out = []
-        for e, d in zip(eps, dates, strict=True):
-            t0 = time.perf_counter_ns()
-            next_eligible(e, policy, d)
-            out.append((time.perf_counter_ns() - t0) / 1000)
-        return out
-
-    naive_med, naive_p95 = percentiles(run_naive(naive))
+    naive_med, naive_p95 = percentiles(
+        run_naive(lambda: per_call(lambda e, d: next_eligible(e, policy, d), plans))
+    )
     return {
         "events": events,
         "load_us": load_us,
