@@ -72,20 +72,28 @@ class Policy:
     steps: dict[StepName, Step] = field(factory=dict)
     # Derived once at load: a plan reads these for every episode.
     _rules: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, eq=False)
+    _plan_rules: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, eq=False)
     _block_rules: dict[str, tuple[BlockRule, ...]] = field(init=False, repr=False, eq=False)
     _procedures: tuple[ProcedureKind, ...] = field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         rules = {}
+        # Equal criteria in several steps become one object: a plan judges each once.
+        one: dict[Criterion, Criterion] = {}
         for name in self.steps:
             own = self._gather(name, ())
-            rules[name] = _number(own + [c for c in self.common if c not in own], self.cite)
+            gathered = [one.setdefault(c, c) for c in own + [c for c in self.common if c not in own]]
+            rules[name] = _number(gathered, self.cite)
         blocks = {
             name: tuple(r.criterion for r in found if isinstance(r.criterion, BlockRule))
             for name, found in rules.items()
         }
         procedures = tuple(dict.fromkeys(PROCEDURE_OF_STEP[s] for s in self.steps))
         object.__setattr__(self, "_rules", rules)
+        plan_rules = {
+            name: tuple(r for r in found if not r.criterion.proposal_only) for name, found in rules.items()
+        }
+        object.__setattr__(self, "_plan_rules", plan_rules)
         object.__setattr__(self, "_block_rules", blocks)
         object.__setattr__(self, "_procedures", procedures)
 
@@ -103,6 +111,10 @@ class Policy:
     def rules(self, step: str) -> tuple[Rule, ...] | None:
         """The step's rules, or ``None`` where the policy does not address the step."""
         return self._rules.get(step)
+
+    def plan_rules(self, step: str) -> tuple[Rule, ...] | None:
+        """The step's rules a plan answers (those a proposal alone can answer left out)."""
+        return self._plan_rules.get(step)
 
     @property
     def procedures(self) -> tuple[ProcedureKind, ...]:

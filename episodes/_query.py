@@ -6,9 +6,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
-from attrs import frozen
+from attrs import field, frozen
 from pendulum import Date
 
 from ._episode import Episode
@@ -51,16 +52,48 @@ class CriterionResult:
     text: str | None = None
 
 
+class Judged(NamedTuple):
+    """A step's criteria as judged: each rule beside its verdict, and ``extra``, results
+    of the engine's own (a window that shuts before it opens, a step not covered)."""
+
+    rules: tuple[Rule, ...]
+    verdicts: tuple[Verdict, ...]
+    extra: tuple[CriterionResult, ...] = ()
+
+    def results(self) -> tuple[CriterionResult, ...]:
+        made = tuple(
+            CriterionResult(r.id, v.status, v.message, r.citation, v.resolves_on, v.until, r.criterion.text)
+            for r, v in zip(self.rules, self.verdicts, strict=True)
+        )
+        return made + self.extra if self.extra else made
+
+
+def _results(judged: Judged) -> tuple[CriterionResult, ...]:
+    return judged.results()
+
+
+def _results_repr(judged: Judged) -> str:
+    return repr(judged.results())
+
+
 @frozen
 class Eligibility:
-    """Whether the next procedure of a kind may be done, when, and until when."""
+    """Whether the next procedure of a kind may be done, when, and until when.
+
+    ``criteria`` (every criterion of the step, with its message) is made on
+    first read: a scheduler reading only statuses and dates pays for no words.
+    """
 
     procedure: ProcedureKind
     step: str
     status: Status
     earliest: Date | None
     until: Date | None
-    criteria: tuple[CriterionResult, ...]
+    _judged: Judged = field(alias="judged", eq=_results, repr=_results_repr)
+
+    @cached_property
+    def criteria(self) -> tuple[CriterionResult, ...]:
+        return self._judged.results()
 
     def unmet(self) -> tuple[CriterionResult, ...]:
         """The criteria not met (unmet or unknown): the reasons, in the policy's order."""
@@ -91,14 +124,18 @@ class Plan:
 
 @frozen
 class Decision:
-    """A proposed (or, in an audit, a recorded) procedure, judged."""
+    """A proposed (or, in an audit, a recorded) procedure, judged; ``criteria`` made on first read."""
 
     procedure: ProcedureKind
     step: str
     date: Date
     status: DecisionStatus
-    criteria: tuple[CriterionResult, ...]
+    _judged: Judged = field(alias="judged", eq=_results, repr=_results_repr)
     procedure_id: str | None = None
+
+    @cached_property
+    def criteria(self) -> tuple[CriterionResult, ...]:
+        return self._judged.results()
 
     def unmet(self) -> tuple[CriterionResult, ...]:
         return tuple(c for c in self.criteria if c.status is not CriterionStatus.MET)
@@ -109,18 +146,20 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
     (today when ``None``), from when, until when, and if not, why."""
     on = today() if as_of is None else as_date(as_of)
     record = build_record(episode, on)
+    ctx = Ctx(record, on)
+    seen: dict[int, Verdict] = {}  # a criterion several steps share is judged once
     entries: dict[str, Eligibility] = {}
     for kind in policy.procedures:
         step = step_for(kind, record.count(kind))
-        rules = policy.rules(step)
+        rules = policy.plan_rules(step)
         if rules is None:
-            if kind not in FACET_PROCEDURES:
-                continue
-            results: tuple[CriterionResult, ...] = (_uncovered(policy, step),)
-        else:
-            results = _judge(rules, policy, Ctx(record, on))
-        status, earliest, until, extra = _combine(results, on)
-        entries[kind.value] = Eligibility(kind, step, status, earliest, until, results + extra)
+            if kind in FACET_PROCEDURES:
+                uncovered = Judged((), (), (_uncovered(policy, step),))
+                entries[kind.value] = Eligibility(kind, step, Status.BLOCKED, None, None, uncovered)
+            continue
+        judged = Judged(rules, _judge(rules, ctx, seen))
+        status, earliest, until, judged = _combine(judged, on)
+        entries[kind.value] = Eligibility(kind, step, status, earliest, until, judged)
     return Plan(on, policy.id, pathway_state(record, policy), entries)
 
 
@@ -169,29 +208,29 @@ def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) ->
     step = step_for(p.procedure, record.count(p.procedure))
     rules = policy.rules(step)
     if rules is None:
-        results: tuple[CriterionResult, ...] = (_uncovered(policy, step),)
+        judged = Judged((), (), (_uncovered(policy, step),))
+        statuses = {CriterionStatus.UNMET}
     else:
-        results = _judge(rules, policy, Ctx(record, p.date, p, same_day))
-    statuses = {r.status for r in results}
+        judged = Judged(rules, _judge(rules, Ctx(record, p.date, p, same_day), {}))
+        statuses = {v.status for v in judged.verdicts}
     if CriterionStatus.UNMET in statuses:
         status = DecisionStatus.DENIED
     elif CriterionStatus.UNKNOWN in statuses:
         status = DecisionStatus.PENDED
     else:
         status = DecisionStatus.APPROVED
-    return Decision(p.procedure, step, p.date, status, results, p.id if audited else None)
+    return Decision(p.procedure, step, p.date, status, judged, p.id if audited else None)
 
 
-def _judge(rules: tuple[Rule, ...], policy: Policy, ctx: Ctx) -> tuple[CriterionResult, ...]:
+def _judge(rules: tuple[Rule, ...], ctx: Ctx, seen: dict[int, Verdict]) -> tuple[Verdict, ...]:
+    """Each rule's verdict on ``ctx``; ``seen`` keeps those already given on it, by criterion."""
     out = []
     for rule in rules:
         c = rule.criterion
-        if c.proposal_only and ctx.proposal is None:
-            continue
-        v: Verdict = c.check(ctx)
-        out.append(
-            CriterionResult(rule.id, v.status, v.message, rule.citation, v.resolves_on, v.until, c.text)
-        )
+        v = seen.get(id(c))
+        if v is None:
+            v = seen[id(c)] = c.check(ctx)
+        out.append(v)
     return tuple(out)
 
 
@@ -204,30 +243,38 @@ def _uncovered(policy: Policy, step: str) -> CriterionResult:
     )
 
 
-def _combine(
-    results: tuple[CriterionResult, ...], on: Date
-) -> tuple[Status, Date | None, Date | None, tuple[CriterionResult, ...]]:
-    """Status, earliest, until; and a criterion of its own when the window shuts before it opens."""
-    pending = [r for r in results if r.status is not CriterionStatus.MET]
-    if any(r.status is CriterionStatus.UNMET and r.resolves_on is None for r in pending):
-        return Status.BLOCKED, None, None, ()
-    earliest = max([on, *(r.resolves_on for r in pending if r.resolves_on is not None)])
-    closing = [r for r in results if r.until is not None]
-    until = min((r.until for r in closing), default=None)  # type: ignore[type-var]
+_MET, _UNMET, _UNKNOWN = CriterionStatus.MET, CriterionStatus.UNMET, CriterionStatus.UNKNOWN
+
+
+def _combine(judged: Judged, on: Date) -> tuple[Status, Date | None, Date | None, Judged]:
+    """Status, earliest, until; with a criterion of its own when the window shuts before it opens."""
+    earliest, until, closing = on, None, -1
+    waiting = documenting = False
+    for i, v in enumerate(judged.verdicts):
+        if v.status is not _MET:
+            if v.resolves_on is None:
+                if v.status is _UNMET:
+                    return Status.BLOCKED, None, None, judged
+            elif v.resolves_on > earliest:
+                earliest = v.resolves_on
+            waiting = True
+            documenting = documenting or v.status is _UNKNOWN
+        if v.until is not None and (until is None or v.until < until):
+            until, closing = v.until, i
     if until is not None and earliest > until:
-        first = min(closing, key=lambda r: r.until)  # type: ignore[arg-type,return-value]
+        first = judged.rules[closing]
         shut = CriterionResult(
             "window",
             CriterionStatus.UNMET,
-            f"{first.rule} holds only through {until}, before the timing allows on {earliest}",
+            f"{first.id} holds only through {until}, before the timing allows on {earliest}",
             first.citation,
         )
-        return Status.BLOCKED, None, None, (shut,)
-    if any(r.status is CriterionStatus.UNKNOWN for r in pending):
-        return Status.NEEDS_DOCUMENTATION, earliest, until, ()
-    if pending:
-        return Status.WAITING, earliest, until, ()
-    return Status.ELIGIBLE, earliest, until, ()
+        return Status.BLOCKED, None, None, judged._replace(extra=(shut,))
+    if documenting:
+        return Status.NEEDS_DOCUMENTATION, earliest, until, judged
+    if waiting:
+        return Status.WAITING, earliest, until, judged
+    return Status.ELIGIBLE, earliest, until, judged
 
 
 def _proposal(episode: Episode, proposal: Procedure | Mapping[str, Any]) -> Procedure:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Literal
 
 import attrs
@@ -66,9 +65,11 @@ class Record:
     outcomes: dict[str, tuple[Outcome, ...]]
     steps: dict[str, str]
     moves: tuple[Move, ...]
+    #: Procedures of each kind on record.
+    counts: dict[ProcedureKind, int]
 
     def count(self, kind: ProcedureKind) -> int:
-        return sum(1 for p in self.procedures if p.procedure is kind)
+        return self.counts.get(kind, 0)
 
     def relief(self, procedure: Procedure) -> float | None:
         """The procedure's relief: the highest ``relief_percent`` among its outcomes."""
@@ -106,12 +107,13 @@ def build_record(episode: Episode, on: Date, *, audited: Procedure | None = None
         else:
             by_type[t].append(event)
     procedures: tuple[Procedure, ...] = tuple(by_type[Procedure])  # type: ignore[arg-type]
-    counts: Counter[ProcedureKind] = Counter()
+    counts: dict[ProcedureKind, int] = {}
     steps: dict[str, str] = {}
     moves: list[Move] = []
     for p in procedures:
-        steps[p.id] = step_for(p.procedure, counts[p.procedure])
-        counts[p.procedure] += 1
+        done = counts.get(p.procedure, 0)
+        steps[p.id] = step_for(p.procedure, done)
+        counts[p.procedure] = done + 1
         move = MOVES.get(p.procedure)
         if move is not None:
             moves.append(move)
@@ -129,6 +131,7 @@ def build_record(episode: Episode, on: Date, *, audited: Procedure | None = None
         outcomes={k: tuple(v) for k, v in outcomes.items()},
         steps=steps,
         moves=tuple(moves),
+        counts=counts,
     )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from cattrs.gen import make_dict_unstructure_fn, override
+
 from ._episode import Episode
 from ._policy import Policy
-from ._query import CriterionResult, Decision, Plan
+from ._query import CriterionResult, Decision, Eligibility, Plan
 from ._rules import CriterionStatus
 from ._wire import converter
 
@@ -15,6 +17,18 @@ from ._wire import converter
 def to_data(obj: Plan | Decision | Sequence[Decision]) -> Any:
     """Plain JSON-ready data: dates as ``YYYY-MM-DD``, statuses as strings."""
     return converter.unstructure(obj)
+
+
+# An entry's criteria are made on first read; the wire names them ``criteria``, in their place.
+for _cls in (Eligibility, Decision):
+    converter.register_unstructure_hook(
+        _cls,
+        make_dict_unstructure_fn(
+            _cls,
+            converter,
+            _judged=override(rename="criteria", unstruct_hook=lambda j: converter.unstructure(j.results())),
+        ),
+    )
 
 
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:

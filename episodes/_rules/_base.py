@@ -9,8 +9,8 @@ numbers; the policy files hold no code.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
-from typing import ClassVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import ClassVar, NamedTuple
 
 from attrs import field, frozen
 from pendulum import Date
@@ -26,31 +26,47 @@ class CriterionStatus(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-@frozen
-class Verdict:
+#: A message, or a function that makes it.  Checks pass functions: a message is
+#: made only when someone reads it, so a plan read for its statuses and dates
+#: (a clinic's whole list, a payer's population) costs no formatting.
+Say = str | Callable[[], str]
+
+
+class Verdict(NamedTuple):
     """One criterion's answer on a date.
 
     ``resolves_on``: where time alone decides, the first date it holds (for
     ``unknown``, the date the timing allows once the record is complete).
     ``until``: where a recency rule closes it, the last date it holds.
+    A named tuple, not an attrs class: a plan makes dozens, and nothing keeps
+    them but the plan's entries.
     """
 
     status: CriterionStatus
-    message: str
+    say: Say
     resolves_on: Date | None = None
     until: Date | None = None
 
-
-def met(message: str, until: Date | None = None) -> Verdict:
-    return Verdict(CriterionStatus.MET, message, None, until)
-
-
-def unmet(message: str, resolves_on: Date | None = None, until: Date | None = None) -> Verdict:
-    return Verdict(CriterionStatus.UNMET, message, resolves_on, until)
+    @property
+    def message(self) -> str:
+        say = self.say
+        return say if isinstance(say, str) else say()
 
 
-def unknown(message: str, resolves_on: Date | None = None) -> Verdict:
-    return Verdict(CriterionStatus.UNKNOWN, message, resolves_on)
+_verdict = tuple.__new__  # Verdict(...) without the keyword handling: the checks' hot path
+_MET, _UNMET, _UNKNOWN = CriterionStatus.MET, CriterionStatus.UNMET, CriterionStatus.UNKNOWN
+
+
+def met(message: Say, until: Date | None = None) -> Verdict:
+    return _verdict(Verdict, (_MET, message, None, until))
+
+
+def unmet(message: Say, resolves_on: Date | None = None, until: Date | None = None) -> Verdict:
+    return _verdict(Verdict, (_UNMET, message, resolves_on, until))
+
+
+def unknown(message: Say, resolves_on: Date | None = None) -> Verdict:
+    return _verdict(Verdict, (_UNKNOWN, message, resolves_on, None))
 
 
 class Compare(enum.StrEnum):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal, NewType
 
 from attrs import field, frozen
@@ -57,14 +57,13 @@ class CareCourses(Criterion):
     def check(self, ctx: Ctx) -> Verdict:
         on = ctx.on
         courses = [c for c in ctx.record.care if c.care in self.kinds]
-        names = listing(self.kinds)
         if not courses:
-            return unmet(f"no {names} course recorded")
+            return unmet(lambda: f"no {listing(self.kinds)} course recorded")
         if self.accept_intolerance:
-            for c in courses:
-                if c.not_tolerated or c.contraindicated:
-                    why = "not tolerated" if c.not_tolerated else "contraindicated"
-                    return met(f"{c.care} from {c.start} {why}")
+            spared = next((c for c in courses if c.not_tolerated or c.contraindicated), None)
+            if spared is not None:
+                why = "not tolerated" if spared.not_tolerated else "contraindicated"
+                return met(lambda: f"{spared.care} from {spared.start} {why}")
         if self.response == "any":
             counted, pending = courses, []
         else:
@@ -76,13 +75,19 @@ class CareCourses(Criterion):
         if pending:
             ok2, _, when2 = self._enough(counted + pending, on)
             if ok2 or when2 is not None:
-                missing = ", ".join(f"{c.care} from {c.start}" for c in pending)
-                return unknown(f"{told}; response not documented for {missing}", resolves_on=when2)
+                return unknown(
+                    lambda: (
+                        f"{told()}; response not documented for "
+                        + ", ".join(f"{c.care} from {c.start}" for c in pending)
+                    ),
+                    resolves_on=when2,
+                )
         if when is not None:
             return unmet(told, resolves_on=when)
         improved = [c for c in courses if c.response is Response.IMPROVED]
         if improved and not counted:
-            return unmet(f"{told}; {names} improved ({improved[0].care} from {improved[0].start})")
+            c = improved[0]
+            return unmet(lambda: f"{told()}; {listing(self.kinds)} improved ({c.care} from {c.start})")
         return unmet(told)
 
     def describe(self) -> str:
@@ -98,34 +103,40 @@ class CareCourses(Criterion):
         parts += [f"one of {listing(g)}" for g in (*self.each_of, *self.components)]
         return ", ".join(parts)
 
-    def _enough(self, courses: list[Care], on: Date) -> tuple[bool, str, Date | None]:
-        """Whether ``courses`` meet the rule on ``on``; else when time alone would make them."""
-        names = listing(self.kinds)
+    def _enough(self, courses: list[Care], on: Date) -> tuple[bool, Callable[[], str], Date | None]:
+        """Whether ``courses`` meet the rule on ``on``, and why; else when time alone would make them."""
         missing = [g for g in self.each_of if not any(c.care in g for c in courses)]
         if missing:
-            return False, f"no counted {listing(missing[0])} course", None
+            return False, lambda: f"no counted {listing(missing[0])} course", None
         lacking = [g for g in self.components if not any(set(g) & set(c.components) for c in courses)]
         if lacking:
-            return False, f"no {names} course with {listing(lacking[0])}", None
-        if len(courses) < self.min_courses:
+            return False, lambda: f"no {listing(self.kinds)} course with {listing(lacking[0])}", None
+        n = len(courses)
+        if n < self.min_courses:
             return (
                 False,
-                f"{len(courses)} counted {names} course(s); at least {self.min_courses} required",
+                lambda: f"{n} counted {listing(self.kinds)} course(s); at least {self.min_courses} required",
                 None,
             )
         if self.duration is None:
-            return True, f"{len(courses)} counted {names} course(s)", None
+            return True, lambda: f"{n} counted {listing(self.kinds)} course(s)", None
         need = self.duration.days
         assert need is not None  # the loader refuses months for care
         if self.compare is Compare.MORE_THAN:
             need += 1
         total, reach = _united_days(courses, on)
-        told = f"{names}: {fmt_days(total)} by {on}; {self.compare.words} {self.duration} required"
+
+        def told() -> str:
+            return (
+                f"{listing(self.kinds)}: {fmt_days(total)} by {on}; "
+                f"{self.compare.words} {self.duration} required"
+            )
+
         if total >= need:
             return True, told, None
-        if reach is not None and shift(on, need - total) <= reach:
-            when = shift(on, need - total)
-            return False, f"{told} (reached on {when} if the course goes on)", when
+        when = shift(on, need - total)
+        if reach is not None and when <= reach:
+            return False, lambda: f"{told()} (reached on {when} if the course goes on)", when
         return False, told, None
 
 

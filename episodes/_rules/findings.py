@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Literal
 
 from attrs import field, frozen
+from pendulum import Date
 
 from .._events import Condition, ConditionKind, Exam, ImagingFinding, Modality
 from .._time import Duration, day_after, day_before
-from ._base import Criterion, Ctx, Verdict, listing, met, unknown, unmet
+from ._base import Criterion, Ctx, Say, Verdict, listing, met, unknown, unmet
 
 
 def _modalities(values: Sequence[str]) -> tuple[Modality, ...]:
@@ -42,27 +43,27 @@ class ImagingRule(Criterion):
     at_levels: bool = False
 
     def check(self, ctx: Ctx) -> Verdict:
-        names = listing(self.modalities)
+        on, within = ctx.on, self.within
         studies = [s for s in ctx.record.imaging if s.modality in self.modalities]
-        until = None
-        if self.within is not None:
-            studies = [s for s in studies if ctx.on < self.within.after(s.date)]
-        for s in studies:
-            hit = set(s.findings) & set(self.none_of)
-            if hit:
-                return unmet(f"{s.modality} on {s.date} shows {listing(sorted(hit))}")
-        span = f" within {self.within} before {ctx.on}" if self.within else ""
-        if self.any_of:
-            studies = [s for s in studies if set(s.findings) & set(self.any_of)]
-            want = f"{names} showing {listing(self.any_of)}"
-        else:
-            want = names
+        if within is not None:
+            studies = [s for s in studies if on < within.after(s.date)]
+        none_of, any_of = self.none_of, self.any_of
+        if none_of:
+            shows = next((s for s in studies if any(f in none_of for f in s.findings)), None)
+            if shows is not None:
+                return unmet(
+                    lambda: (
+                        f"{shows.modality} on {shows.date} shows "
+                        + listing(sorted({f for f in shows.findings if f in none_of}))
+                    )
+                )
+        if any_of:
+            studies = [s for s in studies if any(f in any_of for f in s.findings)]
         if not studies:
             if self.any_of or self.required:
-                return unmet(f"no {want}{span}")
-            return met(f"no {names} shows {listing(self.none_of)}")
-        if self.within is not None:
-            until = day_before(max(self.within.after(s.date) for s in studies))
+                span = f" within {within} before {on}" if within else ""
+                return unmet(lambda: f"no {self._wanted()}{span}")
+            return met(lambda: f"no {listing(self.modalities)} shows {listing(self.none_of)}")
         if self.at_levels and self.any_of:
             # A study with no levels documented may show the finding anywhere: it leaves
             # open only the levels no documented study shows (a plan: every level).
@@ -71,15 +72,25 @@ class ImagingRule(Criterion):
             wanted = ctx.proposal.levels if ctx.proposal is not None else ()
             missing = [lv for lv in wanted if lv not in shown]
             if undocumented and (missing or not shown):
-                return unknown(f"levels not documented on the {want}")
+                return unknown(lambda: f"levels not documented on the {self._wanted()}")
             if missing:
-                return unmet(f"no {want} at {listing(missing, 'and')}")
+                return unmet(lambda: f"no {self._wanted()} at {listing(missing, 'and')}")
         latest = studies[-1]
-        through = f" (counts through {until})" if until else ""
+        until = day_before(within.after(max(s.date for s in studies))) if within is not None else None
         if self.any_of or self.required:
-            return met(f"{latest.modality} on {latest.date}: {want}{through}", until=until)
-        clear = listing(self.none_of)
-        return met(f"no {names} shows {clear} (latest: {latest.modality} on {latest.date})")
+            return met(
+                lambda: f"{latest.modality} on {latest.date}: {self._wanted()}{_through(until)}", until=until
+            )
+        return met(
+            lambda: (
+                f"no {listing(self.modalities)} shows {listing(self.none_of)} "
+                f"(latest: {latest.modality} on {latest.date})"
+            )
+        )
+
+    def _wanted(self) -> str:
+        names = listing(self.modalities)
+        return f"{names} showing {listing(self.any_of)}" if self.any_of else names
 
     def describe(self) -> str:
         parts = [listing(self.modalities)]
@@ -90,6 +101,10 @@ class ImagingRule(Criterion):
         if self.within:
             parts.append(f"within {self.within}")
         return " ".join(parts)
+
+
+def _through(until: Date | None) -> str:
+    return f" (counts through {until})" if until else ""
 
 
 _EXAM_FIELDS = frozenset(
@@ -152,24 +167,35 @@ class ExamRule(Criterion):
     which: Literal["any", "latest"] = "any"
 
     def check(self, ctx: Ctx) -> Verdict:
-        exams = list(ctx.record.exams)
-        want = listing([str(t) for t in self.tests], "and") or "an exam"
+        exams = ctx.record.exams
         if not exams:
-            return unmet(f"no exam recorded; {want} required")
+            return unmet(lambda: f"no exam recorded; {self._wanted()} required")
         if self.which == "latest":
             exams = exams[-1:]
         results = [(e, [t.judge(e) for t in self.tests]) for e in exams]
-        for e, r in results:
-            if all(x is True for x in r):
-                return met(f"exam on {e.date}: {want}")
+        passed = next((e for e, r in results if all(x is True for x in r)), None)
+        if passed is not None:
+            return met(lambda: f"exam on {passed.date}: {self._wanted()}")
         open_ = [(e, r) for e, r in results if False not in r]
+        e, r = open_[-1] if open_ else results[-1]
         if open_:
-            e, r = open_[-1]
-            missing = [t.field for t, x in zip(self.tests, r, strict=True) if x is None]
-            return unknown(f"exam on {e.date}: {listing(missing, 'and')} not documented; {want} required")
-        e, r = results[-1]
-        failed = [str(t) for t, x in zip(self.tests, r, strict=True) if x is False]
-        return unmet(f"exam on {e.date} fails {listing(failed, 'and')}; {want} required")
+
+            def undocumented() -> str:
+                missing = [t.field for t, x in zip(self.tests, r, strict=True) if x is None]
+                return (
+                    f"exam on {e.date}: {listing(missing, 'and')} not documented; {self._wanted()} required"
+                )
+
+            return unknown(undocumented)
+
+        def failing() -> str:
+            failed = [str(t) for t, x in zip(self.tests, r, strict=True) if x is False]
+            return f"exam on {e.date} fails {listing(failed, 'and')}; {self._wanted()} required"
+
+        return unmet(failing)
+
+    def _wanted(self) -> str:
+        return listing([str(t) for t in self.tests], "and") or "an exam"
 
     def describe(self) -> str:
         which = "latest exam" if self.which == "latest" else "an exam"
@@ -185,25 +211,30 @@ class DocumentationRule(Criterion):
     within: Duration | None = None
 
     def check(self, ctx: Ctx) -> Verdict:
-        until = None
-        found = []
+        on, within, documents = ctx.on, self.within, ctx.record.documents
+        latest = []
         for item in self.items:
-            dates = [d.date for d in ctx.record.documents if d.item == item]
-            if self.within is not None:
-                dates = [d for d in dates if ctx.on < self.within.after(d)]
+            dates = [d.date for d in documents if d.item == item]
+            if within is not None:
+                dates = [d for d in dates if on < within.after(d)]
             if not dates:
-                span = f" within {self.within} before {ctx.on}" if self.within else ""
-                return unmet(f"no {item} on file{span}")
-            found.append(f"{item} on {dates[-1]}")
-            if self.within is not None:
-                last = day_before(self.within.after(dates[-1]))
-                until = last if until is None else min(until, last)
-        through = f" (counts through {until})" if until else ""
-        return met(", ".join(found) + through, until=until)
+                return unmet(_no_document(item, within, on))
+            latest.append(dates[-1])
+        until = day_before(within.after(min(latest))) if within is not None else None
+        return met(
+            lambda: (
+                ", ".join(f"{i} on {d}" for i, d in zip(self.items, latest, strict=True)) + _through(until)
+            ),
+            until=until,
+        )
 
     def describe(self) -> str:
         within = f" within {self.within}" if self.within else ""
         return f"{listing(list(self.items), 'and')} on file{within}"
+
+
+def _no_document(item: str, within: Duration | None, on: Date) -> Say:
+    return lambda: f"no {item} on file" + (f" within {within} before {on}" if within else "")
 
 
 def _conditions(values: Sequence[str]) -> tuple[ConditionKind, ...]:
@@ -228,15 +259,18 @@ class Conditions(Criterion):
             for c in ctx.record.conditions
             if c.condition in self.none_of and c.active_on(ctx.on) and self._at_levels(c, ctx)
         ]
-        if active:
-            told = "; ".join(
+        if not active:
+            return met(lambda: f"none of {listing(self.none_of)} active on {ctx.on}")
+
+        def told() -> str:
+            return "; ".join(
                 f"{c.condition} active from {c.start} to {c.end or 'no end recorded'}" for c in active
             )
-            ends = [c.end for c in active]
-            if None in ends:
-                return unmet(told)
-            return unmet(told, resolves_on=day_after(max(e for e in ends if e is not None)))
-        return met(f"none of {listing(self.none_of)} active on {ctx.on}")
+
+        ends = [c.end for c in active]
+        if None in ends:
+            return unmet(told)
+        return unmet(told, resolves_on=day_after(max(e for e in ends if e is not None)))
 
     def _at_levels(self, c: Condition, ctx: Ctx) -> bool:
         if not self.at_levels or not c.levels:

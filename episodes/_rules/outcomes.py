@@ -6,7 +6,7 @@ from typing import Literal, NewType
 
 from attrs import frozen
 
-from .._events import Procedure, ProcedureKind
+from .._events import Outcome, Procedure, ProcedureKind
 from .._record import Record
 from .._time import Duration
 from ._base import (
@@ -15,6 +15,7 @@ from ._base import (
     CriterionStatus,
     Ctx,
     Of,
+    Say,
     Verdict,
     fmt_pct,
     met,
@@ -90,22 +91,27 @@ class Relief(BlockRule, Criterion):
     if_none: Literal["met", "unmet"] = "unmet"
 
     def check(self, ctx: Ctx) -> Verdict:
-        prev = self.of.latest(ctx.record)
+        record = ctx.record
+        prev = self.of.latest(record)
         if prev is None:
-            told = f"no earlier {self.of}"
-            return (
-                met(told) if self.if_none == "met" else unmet(f"{told}; relief {self.threshold()} required")
-            )
+            if self.if_none == "met":
+                return met(lambda: f"no earlier {self.of}")
+            return unmet(lambda: f"no earlier {self.of}; relief {self.threshold()} required")
         lapse = self.within.after(prev.date) if self.within is not None else None
         if lapse is not None and ctx.on >= lapse:
-            return met(f"the previous {self.of}, on {prev.date}, is more than {self.within} before {ctx.on}")
-        status = self.judge(ctx.record, prev)
-        told = f"{_relief_words(ctx.record, prev)}; {self.threshold()} required"
+            return met(
+                lambda: f"the previous {self.of}, on {prev.date}, is more than {self.within} before {ctx.on}"
+            )
+        status = self.judge(record, prev)
+
+        def told() -> str:
+            return f"{_relief_words(record, prev)}; {self.threshold()} required"
+
         if status is CriterionStatus.MET:
             return met(told)
         if status is CriterionStatus.UNKNOWN:
-            if ctx.record.relief(prev) is not None:
-                told += "; functional improvement not documented"
+            if record.relief(prev) is not None:
+                return unknown(lambda: f"{told()}; functional improvement not documented")
             return unknown(told)
         return unmet(told, resolves_on=lapse)
 
@@ -126,16 +132,19 @@ class PositiveBlocks(BlockRule, Criterion):
     functional_improvement: bool = False
 
     def check(self, ctx: Ctx) -> Verdict:
-        done = self.of.select(ctx.record)
-        judged = [(p, self.judge(ctx.record, p)) for p in done]
-        good = sum(1 for _, s in judged if s is CriterionStatus.MET)
-        open_ = sum(1 for _, s in judged if s is CriterionStatus.UNKNOWN)
-        listed = "; ".join(_relief_words(ctx.record, p) for p in done) or f"no {self.of} recorded"
-        told = f"{good} of {self.count} {self.of}(s) with relief {self.threshold()} ({listed})"
+        record = ctx.record
+        done = self.of.select(record)
+        judged = [self.judge(record, p) for p in done]
+        good = judged.count(CriterionStatus.MET)
+
+        def told() -> str:
+            listed = "; ".join(_relief_words(record, p) for p in done) or f"no {self.of} recorded"
+            return f"{good} of {self.count} {self.of}(s) with relief {self.threshold()} ({listed})"
+
         if good >= self.count:
             return met(told)
-        if good + open_ >= self.count:
-            return unknown(f"{told}; documentation missing")
+        if good + judged.count(CriterionStatus.UNKNOWN) >= self.count:
+            return unknown(lambda: f"{told()}; documentation missing")
         return unmet(told)
 
     def describe(self) -> str:
@@ -163,40 +172,47 @@ class SustainedRelief(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         prev = self.of.latest(ctx.record)
-        want = f"{self.compare.words} {fmt_pct(self.percent)} for {self.duration}"
         if prev is None:
-            told = f"no earlier {self.of}"
-            return met(told) if self.if_none == "met" else unmet(f"{told}; relief {want} required")
+            if self.if_none == "met":
+                return met(lambda: f"no earlier {self.of}")
+            return unmet(lambda: f"no earlier {self.of}; relief {self._wanted()} required")
         edge = self.duration.after(prev.date)
         outcomes = ctx.record.outcomes_of(prev)
-        head = f"{prev.procedure} on {prev.date}: relief {want} (through {edge}) required"
+
+        def head() -> str:
+            return f"{prev.procedure} on {prev.date}: relief {self._wanted()} (through {edge}) required"
+
+        def seen(o: Outcome) -> Say:
+            return lambda: f"{head()}; {fmt_pct(o.relief_percent)} on {o.date}"
+
         # every outcome up to and including P + L must pass; one on or after it must too
-        early_bad = [
-            o for o in outcomes if o.date <= edge and not self.compare.holds(o.relief_percent, self.percent)
-        ]
-        if early_bad:
-            o = early_bad[0]
-            return unmet(f"{head}; {fmt_pct(o.relief_percent)} on {o.date}")
+        holds, percent = self.compare.holds, self.percent
+        early_bad = next(
+            (o for o in outcomes if o.date <= edge and not holds(o.relief_percent, percent)), None
+        )
+        if early_bad is not None:
+            return unmet(seen(early_bad))
         late = [o for o in outcomes if o.date >= edge]
-        late_ok = [o for o in late if self.compare.holds(o.relief_percent, self.percent)]
+        late_ok = [o for o in late if holds(o.relief_percent, percent)]
         if late and not late_ok:
-            o = late[0]
-            return unmet(f"{head}; {fmt_pct(o.relief_percent)} on {o.date}")
+            return unmet(seen(late[0]))
         if not late_ok:
-            seen = f"; documented through {outcomes[-1].date}" if outcomes else "; no outcome documented"
-            return unknown(f"{head}{seen}", resolves_on=edge if ctx.on < edge else None)
+            since = f"; documented through {outcomes[-1].date}" if outcomes else "; no outcome documented"
+            return unknown(lambda: head() + since, resolves_on=edge if ctx.on < edge else None)
         if self.functional_improvement:
             flags = [o.functional_improvement for o in outcomes]
             if True not in flags:
-                told = f"{head}; functional improvement not documented"
-                return unknown(told) if None in flags else unmet(f"{head}; no functional improvement")
-        return met(f"{head}; {fmt_pct(late_ok[0].relief_percent)} on {late_ok[0].date}")
+                if None in flags:
+                    return unknown(lambda: f"{head()}; functional improvement not documented")
+                return unmet(lambda: f"{head()}; no functional improvement")
+        return met(seen(late_ok[0]))
+
+    def _wanted(self) -> str:
+        return f"{self.compare.words} {fmt_pct(self.percent)} for {self.duration}"
 
     def describe(self) -> str:
         fi = " with functional improvement" if self.functional_improvement else ""
-        return (
-            f"previous {self.of}: relief {self.compare.words} {fmt_pct(self.percent)} for {self.duration}{fi}"
-        )
+        return f"previous {self.of}: relief {self._wanted()}{fi}"
 
 
 @frozen(kw_only=True)
@@ -209,14 +225,13 @@ class FunctionalImprovement(Criterion):
     def check(self, ctx: Ctx) -> Verdict:
         prev = self.of.latest(ctx.record)
         if prev is None:
-            return unmet(f"no earlier {self.of}")
+            return unmet(lambda: f"no earlier {self.of}")
         flags = [o.functional_improvement for o in ctx.record.outcomes_of(prev)]
-        where = f"{prev.procedure} on {prev.date}"
         if True in flags:
-            return met(f"{where}: functional improvement documented")
+            return met(lambda: f"{prev.procedure} on {prev.date}: functional improvement documented")
         if not flags or None in flags:
-            return unknown(f"{where}: functional improvement not documented")
-        return unmet(f"{where}: no functional improvement")
+            return unknown(lambda: f"{prev.procedure} on {prev.date}: functional improvement not documented")
+        return unmet(lambda: f"{prev.procedure} on {prev.date}: no functional improvement")
 
     def describe(self) -> str:
         return f"previous {self.of}: functional improvement"

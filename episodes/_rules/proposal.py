@@ -5,6 +5,8 @@ A plan has no proposal, so these are left to ``evaluate()`` and ``audit()``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from attrs import frozen
 
 from .._events import Procedure, ProcedureKind, Side
@@ -30,9 +32,12 @@ class LevelCount(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         assert ctx.proposal is not None
-        n = len(ctx.proposal.levels)
-        told = f"{n} level(s) ({listing(list(ctx.proposal.levels), 'and')}); at most {self.max} a session"
-        return met(told) if n <= self.max else unmet(told)
+        levels = ctx.proposal.levels
+
+        def told() -> str:
+            return f"{len(levels)} level(s) ({listing(list(levels), 'and')}); at most {self.max} a session"
+
+        return met(told) if len(levels) <= self.max else unmet(told)
 
     def describe(self) -> str:
         return f"at most {self.max} levels a session"
@@ -62,35 +67,42 @@ class LevelsCovered(Criterion):
         done = self.of.select(ctx.record)
         if self.first:
             done = done[:1]
-        pending = []  # procedures whose relief is not documented yet: they may count
+        pending: list[Procedure] = []  # procedures whose relief is not documented yet: they may count
         if self.percent is not None:
             judged = [(d, judge_relief(ctx.record, d, self.compare, self.percent, False)) for d in done]
             done = [d for d, status in judged if status == "met"]
             pending = [d for d, status in judged if status == "unknown"]
-        which = f"{'the first ' if self.first else ''}{self.of}"
-        if self.count > 1:
-            which = f"{self.count} {which}s"
-        if self.percent is not None:
-            which += f" with relief {self.compare.words} {fmt_pct(self.percent)}"
+
+        def unless() -> str:
+            undocumented = listing([f"{d.procedure} on {d.date}" for d in pending], "and")
+            return f"unless the relief of {undocumented} is documented"
 
         if p is None:
-            return self._any_place(done, pending, which)
+            return self._any_place(done, pending, unless)
 
         def short(lv: str, procedures: list[Procedure]) -> bool:
             return sum(1 for d in procedures if lv in d.levels and _covers(d.side, p.side)) < self.count
 
         missing = [lv for lv in p.levels if short(lv, done)]
         if missing and not any(short(lv, done + pending) for lv in missing):
-            undocumented = listing([f"{d.procedure} on {d.date}" for d in pending], "and")
             return unknown(
-                f"{listing(missing, 'and')} ({p.side}) not covered by {which} unless the relief of "
-                f"{undocumented} is documented"
+                lambda: f"{listing(missing, 'and')} ({p.side}) not covered by {self._which()} {unless()}"
             )
         if missing:
-            return unmet(f"{listing(missing, 'and')} ({p.side}) not covered by {which}")
-        return met(f"{listing(list(p.levels), 'and')} ({p.side}) covered by {which}")
+            return unmet(lambda: f"{listing(missing, 'and')} ({p.side}) not covered by {self._which()}")
+        return met(lambda: f"{listing(list(p.levels), 'and')} ({p.side}) covered by {self._which()}")
 
-    def _any_place(self, done: list[Procedure], pending: list[Procedure], which: str) -> Verdict:
+    def _which(self) -> str:
+        which = f"{'the first ' if self.first else ''}{self.of}"
+        if self.count > 1:
+            which = f"{self.count} {which}s"
+        if self.percent is not None:
+            which += f" with relief {self.compare.words} {fmt_pct(self.percent)}"
+        return which
+
+    def _any_place(
+        self, done: list[Procedure], pending: list[Procedure], unless: Callable[[], str]
+    ) -> Verdict:
         """For a plan: some level and side covered by ``count`` of ``done`` (or, unknown, with
         ``pending``)."""
 
@@ -104,12 +116,15 @@ class LevelsCovered(Criterion):
 
         good = places(done)
         if good:
-            shown = listing(sorted({f"{lv} ({side})" for lv, side in good}), "and")
-            return met(f"{shown} covered by {which}")
+            return met(
+                lambda: (
+                    listing(sorted({f"{lv} ({side})" for lv, side in good}), "and")
+                    + f" covered by {self._which()}"
+                )
+            )
         if places(done + pending):
-            undocumented = listing([f"{d.procedure} on {d.date}" for d in pending], "and")
-            return unknown(f"no level covered by {which} unless the relief of {undocumented} is documented")
-        return unmet(f"no level, at any side, covered by {which}")
+            return unknown(lambda: f"no level covered by {self._which()} {unless()}")
+        return unmet(lambda: f"no level, at any side, covered by {self._which()}")
 
     def describe(self) -> str:
         return f"levels covered by {'the first ' if self.first else ''}{self.of}"
@@ -126,20 +141,30 @@ class LevelsNotTreated(Criterion):
     compare: Compare = Compare.AT_LEAST
 
     def check(self, ctx: Ctx) -> Verdict:
-        p = ctx.proposal
+        p, record = ctx.proposal, ctx.record
         assert p is not None
-        for d in self.of.select(ctx.record):
-            if judge_relief(ctx.record, d, self.compare, self.percent, False) != "met":
-                continue
-            overlap = [lv for lv in p.levels if lv in d.levels]
-            if overlap:
-                return unmet(
-                    f"{listing(overlap, 'and')} treated by the {d.procedure} on {d.date} "
-                    f"({fmt_pct(ctx.record.relief(d) or 0)} relief)"
+        treated = next(
+            (
+                d
+                for d in self.of.select(record)
+                if any(lv in d.levels for lv in p.levels)
+                and judge_relief(record, d, self.compare, self.percent, False) == "met"
+            ),
+            None,
+        )
+        if treated is not None:
+            return unmet(
+                lambda: (
+                    listing([lv for lv in p.levels if lv in treated.levels], "and")
+                    + f" treated by the {treated.procedure} on {treated.date}"
+                    + f" ({fmt_pct(record.relief(treated) or 0)} relief)"
                 )
+            )
         return met(
-            f"no requested level treated by an earlier {self.of} with relief {self.compare.words} "
-            f"{fmt_pct(self.percent)}"
+            lambda: (
+                f"no requested level treated by an earlier {self.of} with relief {self.compare.words} "
+                f"{fmt_pct(self.percent)}"
+            )
         )
 
     def describe(self) -> str:
@@ -159,16 +184,26 @@ class OnePerVisit(Criterion):
     kind = "one_per_visit"
 
     def check(self, ctx: Ctx) -> Verdict:
-        if ctx.proposal is None:
-            today = [p for p in ctx.record.procedures if p.date == ctx.on]
+        on, proposal = ctx.on, ctx.proposal
+        if proposal is None:
+            today = [p for p in ctx.record.procedures if p.date == on]
             if today:
-                others = listing([p.procedure for p in today], "and")
-                return unmet(f"{others} already on {ctx.on}; one procedure per visit", day_after(ctx.on))
-            return met(f"no procedure yet on {ctx.on}")
+                return unmet(
+                    lambda: (
+                        f"{listing([p.procedure for p in today], 'and')} already on {on}; "
+                        "one procedure per visit"
+                    ),
+                    day_after(on),
+                )
+            return met(lambda: f"no procedure yet on {on}")
         if ctx.same_day:
-            others = listing([p.procedure for p in ctx.same_day], "and")
-            return unmet(f"{others} also on {ctx.proposal.date}; one procedure per visit")
-        return met(f"no other procedure on {ctx.proposal.date}")
+            return unmet(
+                lambda: (
+                    f"{listing([p.procedure for p in ctx.same_day], 'and')} also on {proposal.date}; "
+                    "one procedure per visit"
+                )
+            )
+        return met(lambda: f"no other procedure on {proposal.date}")
 
     def describe(self) -> str:
         return "one procedure per visit"

@@ -24,11 +24,10 @@ class RegionRule(Criterion):
     regions: tuple[Region, ...] = field(converter=_regions)
 
     def check(self, ctx: Ctx) -> Verdict:
-        covered = listing(self.regions, "and")
         region = ctx.record.region
-        if ctx.record.region in self.regions:
-            return met(f"{region} is covered ({covered})")
-        return unmet(f"{region} is not covered; the policy covers {covered}")
+        if region in self.regions:
+            return met(lambda: f"{region} is covered ({listing(self.regions, 'and')})")
+        return unmet(lambda: f"{region} is not covered; the policy covers {listing(self.regions, 'and')}")
 
     def describe(self) -> str:
         return f"region {listing(self.regions)}"
@@ -61,15 +60,18 @@ class AnyOf(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         verdicts = [c.check(ctx) for c in self.criteria if not (c.proposal_only and ctx.proposal is None)]
-        told = " | or: ".join(v.message for v in verdicts)
         good = [v for v in verdicts if v.status is CriterionStatus.MET]
         if good:
             untils = [v.until for v in good]
-            return met(good[0].message, until=None if None in untils else max(u for u in untils if u))
-        dates = [v.resolves_on for v in verdicts if v.resolves_on is not None]
+            return met(good[0].say, until=None if None in untils else max(u for u in untils if u))
+
+        def told() -> str:
+            return "either: " + " | or: ".join(v.message for v in verdicts)
+
+        soonest = min((v.resolves_on for v in verdicts if v.resolves_on is not None), default=None)
         if any(v.status is CriterionStatus.UNKNOWN for v in verdicts):
-            return unknown(f"either: {told}", resolves_on=min(dates, default=None))
-        return unmet(f"either: {told}", resolves_on=min(dates, default=None))
+            return unknown(told, resolves_on=soonest)
+        return unmet(told, resolves_on=soonest)
 
     def describe(self) -> str:
         return "either " + " | or ".join(c.describe() for c in self.criteria)
@@ -110,33 +112,42 @@ class IfPrior(Criterion):
             raise ValueError("if_prior: criteria is empty")
 
     def check(self, ctx: Ctx) -> Verdict:
+        on, within = ctx.on, self.within
         days = sorted({p.date for p in self.of.select(ctx.record)})
-        if self.within is not None:
-            days = [d for d in days if ctx.on < self.within.after(d)]
-        span = f"within {self.within} before {ctx.on}" if self.within else f"before {ctx.on}"
-        listed = f" ({', '.join(str(d) for d in days)})" if days else ""
-        found = f"{len(days)} earlier {self.of} session(s) {span}{listed}"
+        if within is not None:
+            days = [d for d in days if on < within.after(d)]
+
+        def found() -> str:
+            span = f"within {within} before {on}" if within else f"before {on}"
+            listed = f" ({', '.join(str(d) for d in days)})" if days else ""
+            return f"{len(days)} earlier {self.of} session(s) {span}{listed}"
+
         binds = (len(days) >= self.count) != self.unless
         if not binds:
-            return met(f"{found}: {self._condition()} does not hold, so this does not apply")
-        judged = [c for c in self.criteria if not (c.proposal_only and ctx.proposal is None)]
-        verdicts = [c.check(ctx) for c in judged]
-        told = f"{found}, so: " + "; ".join(v.message for v in verdicts)
+            return met(lambda: f"{found()}: {self._condition()} does not hold, so this does not apply")
+        verdicts = [c.check(ctx) for c in self.criteria if not (c.proposal_only and ctx.proposal is None)]
+
+        def told() -> str:
+            return f"{found()}, so: " + "; ".join(v.message for v in verdicts)
+
         # The day the sessions age out and the criteria stop binding (never with no window).
-        frees = self.within.after(days[len(days) - self.count]) if self.within is not None else None
+        frees = within.after(days[len(days) - self.count]) if within is not None else None
+
+        def told_freed() -> str:
+            return f"{told()} (from {frees} it no longer applies)"
+
         unmet_ = [v for v in verdicts if v.status is CriterionStatus.UNMET]
         if unmet_:
             dates = [v.resolves_on for v in unmet_]
             when = None if None in dates else max(d for d in dates if d is not None)
-            if frees is not None:
-                when = frees if when is None else min(when, frees)
-                told += f" (from {frees} it no longer applies)"
-            return unmet(told, resolves_on=when)
+            if frees is None:
+                return unmet(told, resolves_on=when)
+            return unmet(told_freed, resolves_on=frees if when is None else min(when, frees))
         if any(v.status is CriterionStatus.UNKNOWN for v in verdicts):
             later = [v.resolves_on for v in verdicts if v.resolves_on is not None]
             if frees is not None and later and frees <= max(later):
                 # they stop binding before documentation could settle them: time alone does
-                return unmet(f"{told} (from {frees} it no longer applies)", resolves_on=frees)
+                return unmet(told_freed, resolves_on=frees)
             return unknown(told, resolves_on=max(later) if later else None)
         until = min((v.until for v in verdicts if v.until is not None), default=None)
         if until is not None and frees is not None and until >= day_before(frees):

@@ -26,10 +26,13 @@ class PainDuration(Criterion):
         if onset is None:
             return unmet("no symptom onset recorded")
         start = self.compare.after(onset, self.duration)
-        told = f"pain since {onset}: {self.compare.words} {self.duration} is from {start}"
+
+        def told() -> str:
+            return f"pain since {onset}: {self.compare.words} {self.duration} is from {start}"
+
         if ctx.on >= start:
             return met(told)
-        return unmet(f"{told}, after {ctx.on}", resolves_on=start)
+        return unmet(lambda: f"{told()}, after {ctx.on}", resolves_on=start)
 
     def describe(self) -> str:
         return f"pain {self.compare.words} {self.duration}"
@@ -51,14 +54,17 @@ class Interval(Criterion):
     def check(self, ctx: Ctx) -> Verdict:
         chosen = self.after.select(ctx.record)
         if not chosen:
-            return met(f"no earlier {self.after} to count from")
+            return met(lambda: f"no earlier {self.after} to count from")
         base = chosen[-1] if self.since == "previous" else chosen[0]
         start = self.compare.after(base.date, self.duration)
-        gap = days_between(base.date, ctx.on)
-        told = (
-            f"{ctx.on} is {fmt_days(gap)} after the {self.since} {self.after} on {base.date}; "
-            f"{self.compare.words} {self.duration} after it is from {start}"
-        )
+
+        def told() -> str:
+            gap = days_between(base.date, ctx.on)
+            return (
+                f"{ctx.on} is {fmt_days(gap)} after the {self.since} {self.after} on {base.date}; "
+                f"{self.compare.words} {self.duration} after it is from {start}"
+            )
+
         if ctx.on >= start:
             return met(told)
         return unmet(told, resolves_on=start)
@@ -78,12 +84,16 @@ class RecentProcedure(Criterion):
     def check(self, ctx: Ctx) -> Verdict:
         latest = self.of.latest(ctx.record)
         if latest is None:
-            return unmet(f"no {self.of} recorded; one within {self.within} is required")
+            return unmet(lambda: f"no {self.of} recorded; one within {self.within} is required")
         lapse = self.within.after(latest.date)
         if ctx.on < lapse:
             last = day_before(lapse)
-            return met(f"{self.of} on {latest.date} is within {self.within} (through {last})", until=last)
-        return unmet(f"the latest {self.of}, on {latest.date}, is more than {self.within} before {ctx.on}")
+            return met(
+                lambda: f"{self.of} on {latest.date} is within {self.within} (through {last})", until=last
+            )
+        return unmet(
+            lambda: f"the latest {self.of}, on {latest.date}, is more than {self.within} before {ctx.on}"
+        )
 
     def describe(self) -> str:
         return f"a {self.of} within {self.within}"
@@ -107,16 +117,22 @@ class Cap(Criterion):
         days = sorted({p.date for p in self.of.select(ctx.record)})
         if self.window is not None:
             days = [d for d in days if ctx.on < self.window.after(d)]
-        span = f"in {self.window}" if self.window else "in all"
-        if len(days) < self.max:
-            return met(f"{len(days)} earlier {self.of} session(s) {span}; at most {self.max} {span}")
-        listed = ", ".join(str(d) for d in days)
-        told = f"{len(days)} {self.of} session(s) {span} before {ctx.on} ({listed}); at most {self.max}"
+        n, span = len(days), self._span
+        if n < self.max:
+            return met(lambda: f"{n} earlier {self.of} session(s) {span()}; at most {self.max} {span()}")
+
+        def told() -> str:
+            listed = ", ".join(str(d) for d in days)
+            return f"{n} {self.of} session(s) {span()} before {ctx.on} ({listed}); at most {self.max}"
+
         if self.window is None:
             return unmet(told)
         # The earliest date on which enough of them have dropped out of the window.
         frees = self.window.after(days[len(days) - self.max])
-        return unmet(f"{told}: the next is allowed from {frees}", resolves_on=frees)
+        return unmet(lambda: f"{told()}: the next is allowed from {frees}", resolves_on=frees)
+
+    def _span(self) -> str:
+        return f"in {self.window}" if self.window else "in all"
 
     def describe(self) -> str:
         return (
