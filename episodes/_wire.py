@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from types import NoneType, UnionType
+from typing import Any, get_args, get_origin
 
 import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 from cattrs.gen import make_dict_unstructure_fn
 from pendulum import Date
@@ -49,17 +51,47 @@ def _date(value: Any, _: type) -> Date:
     return parse_date(value)
 
 
-def _enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
-    try:
-        return cls(value)
-    except ValueError:
-        raise ValueError(f"expected one of {[m.value for m in cls]}") from None
+def _enum(cls: type[enum.Enum]) -> Callable[[Any, type], enum.Enum]:
+    # A dict lookup: calling the enum (``cls(value)``) is several times slower.
+    members = {m.value: m for m in cls}
+    expected = f"expected one of {list(members)}"
+
+    def structure(value: Any, _: type) -> enum.Enum:
+        try:
+            return members[value]
+        except (KeyError, TypeError):  # TypeError: an unhashable value (a list, an object)
+            raise ValueError(expected) from None
+
+    return structure
+
+
+def _is_optional(t: Any) -> bool:
+    return get_origin(t) is UnionType and len(get_args(t)) == 2 and NoneType in get_args(t)
+
+
+def _optional(t: Any, c: cattrs.Converter) -> Callable[[Any, type], Any]:
+    # The inner type's hook found once: cattrs' own optional hook looks it up on every call.
+    (inner,) = (a for a in get_args(t) if a is not NoneType)
+    hook = c.get_structure_hook(inner)
+
+    def structure(value: Any, _: type) -> Any:
+        return None if value is None else hook(value, inner)
+
+    return structure
+
+
+def _is_homogeneous_tuple(t: Any) -> bool:
+    return get_origin(t) is tuple and len(get_args(t)) == 2 and get_args(t)[1] is Ellipsis
 
 
 def _make_converter(detailed: bool) -> cattrs.Converter:
     c = cattrs.Converter(forbid_extra_keys=True, prefer_attrib_converters=False, detailed_validation=detailed)
     for e in ENUMS:  # each by name: the strict ``str`` hook would catch StrEnums
-        c.register_structure_hook(e, _enum)
+        c.register_structure_hook(e, _enum(e))
+    # Generated hooks that find the element's (or inner type's) hook once, where cattrs'
+    # defaults for ``tuple[X, ...]`` and ``X | None`` look it up again for every value.
+    c.register_structure_hook_factory(_is_homogeneous_tuple, homogenous_tuple_structure_factory)
+    c.register_structure_hook_factory(_is_optional, _optional)
     c.register_structure_hook(bool, _strict(bool, bool))
     c.register_structure_hook(str, _strict(str, str))
     c.register_structure_hook(float, _strict(float, int, float))
