@@ -67,6 +67,8 @@ class Record:
     moves: tuple[Move, ...]
     #: Procedures of each kind on record.
     counts: dict[ProcedureKind, int]
+    #: What criteria have selected from ``procedures``, by selector (see ``Of.select``).
+    selected: dict[object, tuple[Procedure, ...]] = attrs.field(factory=dict, eq=False, repr=False)
 
     def count(self, kind: ProcedureKind) -> int:
         return self.counts.get(kind, 0)

@@ -92,16 +92,23 @@ def _kinds(values: Iterable[ProcedureKind | str]) -> tuple[ProcedureKind, ...]:
     return tuple(ProcedureKind(v) for v in values)
 
 
-@frozen
+@frozen(cache_hash=True)
 class Of:
     """Which procedures a criterion looks at: by kind, by step, or both (either matches)."""
 
     procedures: tuple[ProcedureKind, ...] = field(default=(), converter=_kinds)
     steps: tuple[StepName, ...] = field(default=(), converter=tuple)
 
-    def select(self, record: Record) -> list[Procedure]:
-        kinds, steps = self.procedures, self.steps
-        return [p for p in record.procedures if p.procedure in kinds or record.steps[p.id] in steps]
+    def select(self, record: Record) -> tuple[Procedure, ...]:
+        """The procedures on record this selects, in date order (kept on the record: a plan's
+        criteria ask for the same ones many times)."""
+        chosen = record.selected.get(self)
+        if chosen is None:
+            kinds, steps = self.procedures, self.steps
+            chosen = record.selected[self] = tuple(
+                p for p in record.procedures if p.procedure in kinds or record.steps[p.id] in steps
+            )
+        return chosen
 
     def latest(self, record: Record) -> Procedure | None:
         chosen = self.select(record)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Literal, NewType
 
 from attrs import field, frozen
@@ -105,7 +106,8 @@ class CareCourses(Criterion):
 
     def _enough(self, courses: list[Care], on: Date) -> tuple[bool, Callable[[], str], Date | None]:
         """Whether ``courses`` meet the rule on ``on``, and why; else when time alone would make them."""
-        missing = [g for g in self.each_of if not any(c.care in g for c in courses)]
+        done = {c.care for c in courses}
+        missing = [g for g in self.each_of if done.isdisjoint(g)]
         if missing:
             return False, lambda: f"no counted {listing(missing[0])} course", None
         lacking = [g for g in self.components if not any(set(g) & set(c.components) for c in courses)]
@@ -120,11 +122,8 @@ class CareCourses(Criterion):
             )
         if self.duration is None:
             return True, lambda: f"{n} counted {listing(self.kinds)} course(s)", None
-        need = self.duration.days
-        assert need is not None  # the loader refuses months for care
-        if self.compare is Compare.MORE_THAN:
-            need += 1
-        total, reach = _united_days(courses, on)
+        need = self._days_needed
+        total = _united_days(courses, on)
 
         def told() -> str:
             return (
@@ -135,13 +134,20 @@ class CareCourses(Criterion):
         if total >= need:
             return True, told, None
         when = shift(on, need - total)
-        if reach is not None and when <= reach:
+        if when <= _reach(courses, on):
             return False, lambda: f"{told()} (reached on {when} if the course goes on)", when
         return False, told, None
 
+    @cached_property
+    def _days_needed(self) -> int:
+        """The days the courses must unite to (a course's length is in days or weeks)."""
+        need = self.duration.days if self.duration is not None else None
+        assert need is not None  # the loader refuses months for care
+        return need + 1 if self.compare is Compare.MORE_THAN else need
 
-def _united_days(courses: list[Care], on: Date) -> tuple[int, Date | None]:
-    """Days covered by the courses up to ``on``, overlaps once; and how far the ongoing ones reach."""
+
+def _united_days(courses: list[Care], on: Date) -> int:
+    """Days covered by the courses up to ``on``, overlaps once."""
     spans = sorted((c.start, min(c.end, on) if c.end is not None else on) for c in courses if c.start <= on)
     total = 0
     cur_start: Date | None = None
@@ -155,9 +161,12 @@ def _united_days(courses: list[Care], on: Date) -> tuple[int, Date | None]:
             cur_end = e
     if cur_end is not None and cur_start is not None:
         total += days_between(cur_start, cur_end)
-    ongoing = [c for c in courses if c.start <= on and (c.end is None or c.end > on)]
-    reach: Date | None = None
-    if ongoing:
-        ends = [c.end for c in ongoing]
-        reach = Date.max if None in ends else max(e for e in ends if e is not None)  # type: ignore[assignment]
-    return total, reach
+    return total
+
+
+def _reach(courses: list[Care], on: Date) -> Date:
+    """How far the courses going on at ``on`` reach (``Date.min`` when none is)."""
+    ends = [c.end for c in courses if c.start <= on and (c.end is None or c.end > on)]
+    if not ends:
+        return Date.min  # type: ignore[return-value]
+    return Date.max if None in ends else max(e for e in ends if e is not None)  # type: ignore[return-value]

@@ -22,6 +22,10 @@ def _covers(done: Side, wanted: Side) -> bool:
     return done is Side.BILATERAL or done is wanted
 
 
+#: The sides a procedure done on a side covers.
+_SIDES_COVERED = {Side.LEFT: (Side.LEFT,), Side.RIGHT: (Side.RIGHT,), Side.BILATERAL: (Side.LEFT, Side.RIGHT)}
+
+
 @frozen(kw_only=True)
 class LevelCount(Criterion):
     """At most ``max`` levels in one session."""
@@ -64,7 +68,7 @@ class LevelsCovered(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         p = ctx.proposal
-        done = self.of.select(ctx.record)
+        done = list(self.of.select(ctx.record))
         if self.first:
             done = done[:1]
         pending: list[Procedure] = []  # procedures whose relief is not documented yet: they may count
@@ -107,12 +111,12 @@ class LevelsCovered(Criterion):
         ``pending``)."""
 
         def places(procedures: list[Procedure]) -> list[tuple[str, Side]]:
-            found = []
-            for side in (Side.LEFT, Side.RIGHT):
-                for lv in dict.fromkeys(lv for d in procedures for lv in d.levels):
-                    if sum(1 for d in procedures if lv in d.levels and _covers(d.side, side)) >= self.count:
-                        found.append((lv, side))
-            return found
+            covered: dict[tuple[str, Side], int] = {}
+            for d in procedures:
+                for side in _SIDES_COVERED[d.side]:
+                    for lv in set(d.levels):  # a level written twice is still one
+                        covered[lv, side] = covered.get((lv, side), 0) + 1
+            return [place for place, n in covered.items() if n >= self.count]
 
         good = places(done)
         if good:
