@@ -15,10 +15,11 @@ from datetime import date
 from types import NoneType, UnionType
 from typing import Any, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
-from cattrs.gen import make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from pendulum import Date
 
 from ._errors import InvalidEvent
@@ -113,19 +114,38 @@ converter = _make_converter(detailed=False)
 _detailed = _make_converter(detailed=True)
 
 
+class _WireHook:
+    """cattrs' generated hook for one event class, reading the wire dict as it comes.
+
+    Made without cattrs' own extra-keys check, which would refuse ``type``: the keys are
+    checked here instead (``type`` allowed), so no event is copied to drop its tag.
+    """
+
+    def __init__(self, cls: type[Event]) -> None:
+        self.cls = cls
+        self.structure = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False)
+        self.keys = frozenset(a.name for a in attrs.fields(cls)) | {"type"}
+
+
+_WIRE_HOOKS = {kind: _WireHook(cls) for kind, cls in EVENT_TYPES.items()}
+
+
 def structure_event(raw: Any, index: int) -> Event:
     """One wire-format event (a dict) to its event object."""
-    if not isinstance(raw, Mapping):
+    # ``type(raw) is dict`` first: JSON gives dicts, and the Mapping check is several times slower.
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         raise InvalidEvent(index, None, raw, "an event must be a JSON object")
     kind = raw.get("type")
-    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
-    if cls is None:
+    hook = _WIRE_HOOKS.get(kind) if isinstance(kind, str) else None
+    if hook is None:
         raise InvalidEvent(index, "type", kind, f"unknown event type; expected one of {sorted(EVENT_TYPES)}")
+    cls = hook.cls
+    if raw.keys() <= hook.keys:  # an unknown field is left to the detailed converter to name
+        try:
+            return hook.structure(raw, cls)
+        except Exception:
+            pass
     body = {k: v for k, v in raw.items() if k != "type"}
-    try:
-        return converter.structure(body, cls)
-    except Exception:
-        pass
     try:
         _detailed.structure(body, cls)
     except Exception as exc:
