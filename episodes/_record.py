@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from operator import attrgetter
 from typing import Literal
 
 import attrs
@@ -92,9 +94,8 @@ def build_record(episode: Episode, on: Date, *, audited: Procedure | None = None
     by_type: dict[type, list[object]] = {t: [] for t in _TYPES}
     outcomes: dict[str, list[Outcome]] = {}
     seen_audited = False
-    for event in episode.events:
-        if event.when > on:
-            break
+    events = episode.events
+    for event in events[: bisect_right(events, on, key=_WHEN)]:  # events are in date order
         t = type(event)
         if audited is not None:
             if event is audited:
@@ -137,4 +138,5 @@ def build_record(episode: Episode, on: Date, *, audited: Procedure | None = None
     )
 
 
+_WHEN = attrgetter("when")
 _TYPES = (SymptomOnset, Care, Imaging, Exam, Condition, Procedure, Documentation)
