@@ -1,0 +1,130 @@
+"""How results are made: criteria and their messages on first read, a shared criterion judged once."""
+
+import json
+import tomllib
+from pathlib import Path
+
+import pendulum
+import pytest
+
+import policies
+from episodes import evaluate, load_episode, next_eligible
+from episodes._report import to_data
+from episodes._rules.scope import RegionRule
+from episodes.testing import EpisodeBuilder, criterion, proposal
+
+EXAMPLE = (Path(__file__).parent.parent / "docs" / "examples" / "lumbar-facet.json").read_text()
+ON = pendulum.date(2026, 4, 10)
+CENTENE = policies.load("centene-facet")
+
+
+def block_with_relief(relief: int) -> EpisodeBuilder:
+    b = EpisodeBuilder("lumbar").onset("2025-06-01")
+    b.care("physical_therapy", "2025-07-01", "2025-10-01")
+    b.imaging("2025-09-01")
+    pid = b.procedure("mbb", "2026-01-05", ["L4-L5"])
+    return b.outcome(pid, "2026-01-05", relief)
+
+
+def test_criteria_are_made_once_and_read_the_same() -> None:
+    plan = next_eligible(load_episode(EXAMPLE), CENTENE, ON)
+    entry = plan["mbb"]
+    first = entry.criteria
+    assert first is entry.criteria  # made on the first read, kept
+    assert first == next_eligible(load_episode(EXAMPLE), CENTENE, ON)["mbb"].criteria
+    assert all(isinstance(c.message, str) and c.message for c in first)
+
+
+def test_equality_and_repr_see_the_messages() -> None:
+    """Two plans that differ only in a message's figures (80% or 90% relief, both enough) differ."""
+    on = "2026-01-26"
+    at_80 = next_eligible(block_with_relief(80).build(), CENTENE, on)
+    at_90 = next_eligible(block_with_relief(90).build(), CENTENE, on)
+    assert at_80["mbb"].status == at_90["mbb"].status
+    assert criterion(at_80["mbb"], "relief").status == criterion(at_90["mbb"], "relief").status == "met"
+    assert at_80 != at_90
+    assert at_80 == next_eligible(block_with_relief(80).build(), CENTENE, on)
+    assert "80% relief" in repr(at_80["mbb"])
+    assert "90% relief" in repr(at_90["mbb"])
+
+
+def test_messages_are_those_of_the_date_and_record_planned() -> None:
+    """A message read after the episode has changed still speaks of the record as it was planned."""
+    ep = block_with_relief(80).build()
+    plan = next_eligible(ep, CENTENE, "2026-01-26")  # nothing read yet
+    ep.record(
+        {
+            "type": "procedure",
+            "id": "p2",
+            "procedure": "mbb",
+            "date": "2026-01-20",
+            "levels": ["L4-L5"],
+            "side": "bilateral",
+        }
+    )
+    assert (
+        "no relief documented"
+        in criterion(next_eligible(ep, CENTENE, "2026-01-26")["rfa"], "positive_blocks").message
+    )
+    before = next_eligible(block_with_relief(80).build(), CENTENE, "2026-01-26")
+    relief = criterion(plan["mbb"], "relief")
+    assert relief.message.startswith("mbb on 2026-01-05: 80% relief;")
+    assert relief.message == criterion(before["mbb"], "relief").message
+    assert plan == before
+
+
+def test_wire_keeps_criteria_in_their_place() -> None:
+    ep = load_episode(EXAMPLE)
+    plan = to_data(next_eligible(ep, CENTENE, ON))
+    assert list(plan["entries"]["mbb"]) == ["procedure", "step", "status", "earliest", "until", "criteria"]
+    first = plan["entries"]["mbb"]["criteria"][0]
+    assert set(first) == {"rule", "status", "message", "citation", "resolves_on", "until", "text"}
+    decision = to_data(evaluate(ep, CENTENE, proposal("mbb", "2026-04-10")))
+    assert list(decision) == ["procedure", "step", "date", "status", "criteria", "procedure_id"]
+    assert json.dumps(decision)  # plain data all through
+
+
+def test_a_criterion_several_steps_share_is_judged_once_per_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cohere's region rule is in every step: one check per plan, and every entry reports it."""
+    cohere = policies.load("cohere-neck-pain")
+    calls: list[object] = []
+    real = RegionRule.check
+
+    def counted(self: RegionRule, ctx: object) -> object:
+        calls.append(self)
+        return real(self, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RegionRule, "check", counted)
+    ep = EpisodeBuilder("cervical").onset("2025-06-01").build()
+    plan = next_eligible(ep, cohere, "2026-01-05")
+    assert len(plan) >= 3
+    assert all(criterion(plan[k], "region").status == "met" for k in plan)
+    assert len(calls) == 1
+
+
+def test_equal_criteria_written_in_two_steps_are_one() -> None:
+    """A policy that writes the same criterion in two steps gets one object (judged once)."""
+    text = """
+id = "twice"
+title = "t"
+payer = "p"
+version = "1"
+effective = 2026-01-01
+source = "s"
+citation = "P"
+regions = ["lumbar"]
+
+[[steps.mbb1.criteria]]
+kind = "region"
+regions = ["lumbar"]
+cite = "1"
+
+[[steps.rfa.criteria]]
+kind = "region"
+regions = ["lumbar"]
+cite = "1"
+"""
+    policy = policies.parse(tomllib.loads(text), "twice.toml")
+    (a,) = policy.rules("mbb1") or ()
+    (b,) = policy.rules("rfa") or ()
+    assert a.criterion is b.criterion
