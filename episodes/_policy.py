@@ -51,6 +51,9 @@ class Rule:
     id: str
     criterion: Criterion
     citation: str
+    #: The criterion's place among the policy's (one per distinct criterion): a plan keeps
+    #: each verdict there, so a criterion several steps share is judged once.
+    slot: int
 
 
 @frozen(kw_only=True)
@@ -73,23 +76,25 @@ class Policy:
     # Derived once at load: a plan reads these for every episode.
     _rules: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, eq=False)
     _plan_rules: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, eq=False)
+    _slots: int = field(init=False, repr=False, eq=False)
     _block_rules: dict[str, tuple[BlockRule, ...]] = field(init=False, repr=False, eq=False)
     _procedures: tuple[ProcedureKind, ...] = field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         rules = {}
-        # Equal criteria in several steps become one object: a plan judges each once.
-        one: dict[Criterion, Criterion] = {}
+        # Equal criteria in several steps become one object, in one slot: a plan judges each once.
+        slots: dict[Criterion, tuple[int, Criterion]] = {}
         for name in self.steps:
             own = self._gather(name, ())
-            gathered = [one.setdefault(c, c) for c in own + [c for c in self.common if c not in own]]
-            rules[name] = _number(gathered, self.cite)
+            gathered = own + [c for c in self.common if c not in own]
+            rules[name] = _number(gathered, self.cite, slots)
         blocks = {
             name: tuple(r.criterion for r in found if isinstance(r.criterion, BlockRule))
             for name, found in rules.items()
         }
         procedures = tuple(dict.fromkeys(PROCEDURE_OF_STEP[s] for s in self.steps))
         object.__setattr__(self, "_rules", rules)
+        object.__setattr__(self, "_slots", len(slots))
         plan_rules = {
             name: tuple(r for r in found if not r.criterion.proposal_only) for name, found in rules.items()
         }
@@ -112,6 +117,11 @@ class Policy:
         """The step's rules, or ``None`` where the policy does not address the step."""
         return self._rules.get(step)
 
+    @property
+    def slots(self) -> int:
+        """How many distinct criteria the policy has (see ``Rule.slot``)."""
+        return self._slots
+
     def plan_rules(self, step: str) -> tuple[Rule, ...] | None:
         """The step's rules a plan answers (those a proposal alone can answer left out)."""
         return self._plan_rules.get(step)
@@ -129,8 +139,14 @@ class Policy:
         return f"{self.citation} {section}"
 
 
-def _number(criteria: list[Criterion], cite: Callable[[str], str]) -> tuple[Rule, ...]:
-    """Stable ids: the criterion's ``rule``, else its kind, numbered where a kind repeats."""
+def _number(
+    criteria: list[Criterion], cite: Callable[[str], str], slots: dict[Criterion, tuple[int, Criterion]]
+) -> tuple[Rule, ...]:
+    """Stable ids: the criterion's ``rule``, else its kind, numbered where a kind repeats.
+
+    ``slots`` numbers the policy's distinct criteria; an equal one already there is taken
+    in place of the new one.
+    """
     names = [c.rule or c.kind for c in criteria]
     counts = Counter(names)
     seen: Counter[str] = Counter()
@@ -138,7 +154,8 @@ def _number(criteria: list[Criterion], cite: Callable[[str], str]) -> tuple[Rule
     for name, c in zip(names, criteria, strict=True):
         seen[name] += 1
         rule_id = name if counts[name] == 1 else f"{name}-{seen[name]}"
-        out.append(Rule(id=rule_id, criterion=c, citation=cite(c.cite)))
+        slot, one = slots.setdefault(c, (len(slots), c))
+        out.append(Rule(id=rule_id, criterion=one, citation=cite(c.cite), slot=slot))
     return tuple(out)
 
 

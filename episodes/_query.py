@@ -147,7 +147,7 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
     on = today() if as_of is None else as_date(as_of)
     record = build_record(episode, on)
     ctx = Ctx(record, on)
-    seen: dict[int, Verdict] = {}  # a criterion several steps share is judged once
+    seen: list[Verdict | None] = [None] * policy.slots  # a criterion steps share is judged once
     entries: dict[str, Eligibility] = {}
     for kind in policy.procedures:
         step = step_for(kind, record.count(kind))
@@ -211,7 +211,8 @@ def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) ->
         judged = Judged((), (), (_uncovered(policy, step),))
         statuses = {CriterionStatus.UNMET}
     else:
-        judged = Judged(rules, _judge(rules, Ctx(record, p.date, p, same_day), {}))
+        ctx = Ctx(record, p.date, p, same_day)
+        judged = Judged(rules, tuple(r.criterion.check(ctx) for r in rules))
         statuses = {v.status for v in judged.verdicts}
     if CriterionStatus.UNMET in statuses:
         status = DecisionStatus.DENIED
@@ -222,14 +223,13 @@ def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) ->
     return Decision(p.procedure, step, p.date, status, judged, p.id if audited else None)
 
 
-def _judge(rules: tuple[Rule, ...], ctx: Ctx, seen: dict[int, Verdict]) -> tuple[Verdict, ...]:
-    """Each rule's verdict on ``ctx``; ``seen`` keeps those already given on it, by criterion."""
+def _judge(rules: tuple[Rule, ...], ctx: Ctx, seen: list[Verdict | None]) -> tuple[Verdict, ...]:
+    """Each rule's verdict on ``ctx``; ``seen`` keeps those already given on it, by slot."""
     out = []
     for rule in rules:
-        c = rule.criterion
-        v = seen.get(id(c))
+        v = seen[rule.slot]
         if v is None:
-            v = seen[id(c)] = c.check(ctx)
+            v = seen[rule.slot] = rule.criterion.check(ctx)
         out.append(v)
     return tuple(out)
 
