@@ -67,6 +67,11 @@ class Judged(NamedTuple):
         )
         return made + self.extra if self.extra else made
 
+    def __reduce__(self) -> tuple[type[Judged], tuple[object, ...]]:
+        # Pickled (to another process, say) as the results themselves: a message function
+        # is a closure, and closures do not pickle.
+        return Judged, ((), (), self.results())
+
 
 def _results(judged: Judged) -> tuple[CriterionResult, ...]:
     return judged.results()

@@ -1,6 +1,7 @@
 """How results are made: criteria and their messages on first read, a shared criterion judged once."""
 
 import json
+import pickle
 import tomllib
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pendulum
 import pytest
 
 import policies
-from episodes import evaluate, load_episode, next_eligible
+from episodes import audit, evaluate, load_episode, next_eligible
 from episodes._report import to_data
 from episodes._rules.scope import RegionRule
 from episodes.testing import EpisodeBuilder, criterion, proposal
@@ -128,3 +129,14 @@ cite = "1"
     (a,) = policy.rules("mbb1") or ()
     (b,) = policy.rules("rfa") or ()
     assert a.criterion is b.criterion
+
+
+def test_plans_and_decisions_pickle_with_their_messages() -> None:
+    """A payer's run across processes sends results back pickled: messages go made, not as closures."""
+    ep = load_episode(EXAMPLE)
+    plan = next_eligible(ep, CENTENE, ON)
+    back = pickle.loads(pickle.dumps(plan))
+    assert back == plan
+    assert [c.message for c in back["mbb"].criteria] == [c.message for c in plan["mbb"].criteria]
+    found = audit(ep, CENTENE)
+    assert pickle.loads(pickle.dumps(found)) == found
