@@ -19,6 +19,7 @@ from ._pathway import Move, State, replay
 from ._policy import FACET_PROCEDURES, Policy, Rule
 from ._record import Record, build_record, step_for
 from ._rules import CriterionStatus, Ctx, Verdict
+from ._rules._base import _MET, _UNKNOWN, _UNMET
 from ._time import as_date, today
 from ._wire import structure_event
 
@@ -246,9 +247,6 @@ def _uncovered(policy: Policy, step: str) -> CriterionResult:
         f"the policy has no rule for {step}: not covered",
         policy.citation,
     )
-
-
-_MET, _UNMET, _UNKNOWN = CriterionStatus.MET, CriterionStatus.UNMET, CriterionStatus.UNKNOWN
 
 
 def _combine(judged: Judged, on: Date) -> tuple[Status, Date | None, Date | None, Judged]:
