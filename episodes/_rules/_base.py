@@ -154,6 +154,11 @@ class Criterion:
         raise NotImplementedError
 
 
+def judge_each(criteria: Iterable[Criterion], ctx: Ctx) -> list[Verdict]:
+    """The verdicts of nested criteria (``any_of``, ``if_prior``); a plan skips the proposal-only."""
+    return [c.check(ctx) for c in criteria if not (c.proposal_only and ctx.proposal is None)]
+
+
 def fmt_days(n: int) -> str:
     return f"{n} day{'' if n == 1 else 's'}"
 

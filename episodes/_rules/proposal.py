@@ -22,8 +22,8 @@ def _covers(done: Side, wanted: Side) -> bool:
     return done is Side.BILATERAL or done is wanted
 
 
-#: The sides a procedure done on a side covers.
-_SIDES_COVERED = {Side.LEFT: (Side.LEFT,), Side.RIGHT: (Side.RIGHT,), Side.BILATERAL: (Side.LEFT, Side.RIGHT)}
+#: The one-sided places a procedure done on a side covers (from ``_covers``).
+_SIDES_COVERED = {done: tuple(s for s in (Side.LEFT, Side.RIGHT) if _covers(done, s)) for done in Side}
 
 
 @frozen(kw_only=True)

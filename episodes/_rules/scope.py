@@ -8,7 +8,7 @@ from attrs import field, frozen
 
 from .._events import Region
 from .._time import Duration, day_before
-from ._base import Criterion, CriterionStatus, Ctx, Of, Verdict, listing, met, unknown, unmet
+from ._base import Criterion, CriterionStatus, Ctx, Of, Verdict, judge_each, listing, met, unknown, unmet
 from .timing import Count
 
 
@@ -59,7 +59,7 @@ class AnyOf(Criterion):
     criteria: tuple[Criterion, ...] = field(converter=tuple)
 
     def check(self, ctx: Ctx) -> Verdict:
-        verdicts = [c.check(ctx) for c in self.criteria if not (c.proposal_only and ctx.proposal is None)]
+        verdicts = judge_each(self.criteria, ctx)
         good = [v for v in verdicts if v.status is CriterionStatus.MET]
         if good:
             untils = [v.until for v in good]
@@ -125,7 +125,7 @@ class IfPrior(Criterion):
         binds = (len(days) >= self.count) != self.unless
         if not binds:
             return met(lambda: f"{found()}: {self._condition()} does not hold, so this does not apply")
-        verdicts = [c.check(ctx) for c in self.criteria if not (c.proposal_only and ctx.proposal is None)]
+        verdicts = judge_each(self.criteria, ctx)
 
         def told() -> str:
             return f"{found()}, so: " + "; ".join(v.message for v in verdicts)
