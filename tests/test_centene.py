@@ -753,6 +753,23 @@ def test_rfa_side_needs_both_positive_blocks():
     assert crit(d, "levels_covered").status == "unmet"
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "status"),
+    [
+        ((["L4-L5"], "left"), (["L4-L5"], "left"), "met"),
+        ((["L4-L5"], "left"), (["L4-L5"], "bilateral"), "met"),
+        ((["L4-L5"], "left"), (["L4-L5"], "right"), "unmet"),
+        ((["L4-L5"], "bilateral"), (["L5-S1"], "bilateral"), "unmet"),
+        ((["L4-L5", "L4-L5"], "bilateral"), (["L5-S1"], "bilateral"), "unmet"),
+    ],
+)
+def test_rfa_plan_needs_a_place_both_positive_blocks_covered(first, second, status):
+    """A plan asks whether some level, at some side, had both positive blocks (II.A.2); a level
+    written twice on one block is still one block there."""
+    b = two_blocks(levels=first[0], side=first[1], second_levels=second[0], second_side=second[1])
+    assert crit(plan(b, "2026-02-02")["rfa"], "levels_covered").status == status
+
+
 @pytest.mark.parametrize(("n", "status"), [(3, "approved"), (4, "denied")])
 def test_rfa_level_count(n, status):
     """An ablation at 3 levels is approved, at 4 denied (II.A.3)."""
