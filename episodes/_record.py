@@ -69,8 +69,9 @@ class Record:
     moves: tuple[Move, ...]
     #: Procedures of each kind on record.
     counts: dict[ProcedureKind, int]
-    #: What criteria have selected from ``procedures``, by selector (see ``Of.select``).
-    selected: dict[object, tuple[Procedure, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+    #: What criteria have worked out from the record, by key (``Of.select``, the care rule):
+    #: a plan's criteria ask the same questions many times.
+    memo: dict[object, object] = attrs.field(factory=dict, eq=False, repr=False)
 
     def count(self, kind: ProcedureKind) -> int:
         return self.counts.get(kind, 0)

@@ -102,10 +102,10 @@ class Of:
     def select(self, record: Record) -> tuple[Procedure, ...]:
         """The procedures on record this selects, in date order (kept on the record: a plan's
         criteria ask for the same ones many times)."""
-        chosen = record.selected.get(self)
+        chosen: tuple[Procedure, ...] | None = record.memo.get(self)  # type: ignore[assignment]
         if chosen is None:
             kinds, steps = self.procedures, self.steps
-            chosen = record.selected[self] = tuple(
+            chosen = record.memo[self] = tuple(
                 p for p in record.procedures if p.procedure in kinds or record.steps[p.id] in steps
             )
         return chosen

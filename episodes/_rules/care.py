@@ -10,6 +10,7 @@ from attrs import field, frozen
 from pendulum import Date
 
 from .._events import Care, CareKind, Response
+from .._record import Record
 from .._time import Duration, days_between, shift
 from ._base import Compare, Criterion, Ctx, Verdict, fmt_days, listing, met, unknown, unmet
 from .timing import Count
@@ -57,7 +58,8 @@ class CareCourses(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         on = ctx.on
-        courses = [c for c in ctx.record.care if c.care in self.kinds]
+        found = self._courses(ctx.record)
+        courses, counted, pending = found.courses, found.counted, found.pending
         if not courses:
             return unmet(lambda: f"no {listing(self.kinds)} course recorded")
         if self.accept_intolerance:
@@ -65,16 +67,11 @@ class CareCourses(Criterion):
             if spared is not None:
                 why = "not tolerated" if spared.not_tolerated else "contraindicated"
                 return met(lambda: f"{spared.care} from {spared.start} {why}")
-        if self.response == "any":
-            counted, pending = courses, []
-        else:
-            counted = [c for c in courses if c.response in _INADEQUATE]
-            pending = [c for c in courses if c.response is None]
-        ok, told, when = self._enough(counted, on)
+        ok, told, when = self._enough(found, False, on)
         if ok:
             return met(told)
         if pending:
-            ok2, _, when2 = self._enough(counted + pending, on)
+            ok2, _, when2 = self._enough(found, True, on)
             if ok2 or when2 is not None:
                 return unknown(
                     lambda: (
@@ -104,8 +101,25 @@ class CareCourses(Criterion):
         parts += [f"one of {listing(g)}" for g in (*self.each_of, *self.components)]
         return ", ".join(parts)
 
-    def _enough(self, courses: list[Care], on: Date) -> tuple[bool, Callable[[], str], Date | None]:
-        """Whether ``courses`` meet the rule on ``on``, and why; else when time alone would make them."""
+    def _courses(self, record: Record) -> _Courses:
+        """The courses on record this rule reads (kept on the record for the rules that read the same)."""
+        key = self._memo_key
+        found: _Courses | None = record.memo.get(key)  # type: ignore[assignment]
+        if found is None:
+            courses = [c for c in record.care if c.care in self.kinds]
+            found = record.memo[key] = _Courses(courses, self.response, record.on)
+        return found
+
+    @cached_property
+    def _memo_key(self) -> str:
+        return f"care:{self.response}:{','.join(sorted(self.kinds))}"
+
+    def _enough(
+        self, found: _Courses, pending: bool, on: Date
+    ) -> tuple[bool, Callable[[], str], Date | None]:
+        """Whether the counted courses (with ``pending``, those whose response is not
+        documented too) meet the rule on ``on``, and why; else when time alone would make them."""
+        courses = found.with_pending if pending else found.counted
         done = {c.care for c in courses}
         missing = [g for g in self.each_of if done.isdisjoint(g)]
         if missing:
@@ -123,7 +137,7 @@ class CareCourses(Criterion):
         if self.duration is None:
             return True, lambda: f"{n} counted {listing(self.kinds)} course(s)", None
         need = self._days_needed
-        total = _united_days(courses, on)
+        total = found.united_days(pending)
 
         def told() -> str:
             return (
@@ -144,6 +158,30 @@ class CareCourses(Criterion):
         need = self.duration.days if self.duration is not None else None
         assert need is not None  # the loader refuses months for care
         return need + 1 if self.compare is Compare.MORE_THAN else need
+
+
+class _Courses:
+    """The courses of a rule's kinds on record: all of them, those counted (by response) and
+    those whose response is not documented; their united days worked out once."""
+
+    __slots__ = ("_days", "counted", "courses", "on", "pending", "with_pending")
+
+    def __init__(self, courses: list[Care], response: str, on: Date) -> None:
+        self.courses, self.on = courses, on
+        if response == "any":
+            self.counted, self.pending = courses, []
+        else:
+            self.counted = [c for c in courses if c.response in _INADEQUATE]
+            self.pending = [c for c in courses if c.response is None]
+        self.with_pending = self.counted + self.pending
+        self._days: dict[bool, int] = {}
+
+    def united_days(self, pending: bool) -> int:
+        """The days the counted courses (with ``pending``, and the pending ones) cover by ``on``."""
+        days = self._days.get(pending)
+        if days is None:
+            days = self._days[pending] = _united_days(self.with_pending if pending else self.counted, self.on)
+        return days
 
 
 def _united_days(courses: list[Care], on: Date) -> int:
