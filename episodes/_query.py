@@ -55,16 +55,25 @@ class CriterionResult:
 
 class Judged(NamedTuple):
     """A step's criteria as judged: each rule beside its verdict, and ``extra``, results
-    of the engine's own (a window that shuts before it opens, a step not covered)."""
+    of the engine's own (a window that shuts before it opens, a step not covered).
+
+    Judging stops at the first criterion that settles the answer whatever the rest say
+    (an unmet one that time does not resolve); ``rest`` then holds what judges the
+    others, which happens when the criteria are read.
+    """
 
     rules: tuple[Rule, ...]
     verdicts: tuple[Verdict, ...]
     extra: tuple[CriterionResult, ...] = ()
+    rest: tuple[Ctx, list[Verdict | None]] | None = None
 
     def results(self) -> tuple[CriterionResult, ...]:
+        verdicts = self.verdicts
+        if self.rest is not None:
+            verdicts += _judge(self.rules[len(verdicts) :], *self.rest)
         made = tuple(
             CriterionResult(r.id, v.status, v.message, r.citation, v.resolves_on, v.until, r.criterion.text)
-            for r, v in zip(self.rules, self.verdicts, strict=True)
+            for r, v in zip(self.rules, verdicts, strict=True)
         )
         return made + self.extra if self.extra else made
 
@@ -87,7 +96,8 @@ class Eligibility:
     """Whether the next procedure of a kind may be done, when, and until when.
 
     ``criteria`` (every criterion of the step, with its message) is made on
-    first read: a scheduler reading only statuses and dates pays for no words.
+    first read: a scheduler reading only statuses and dates pays for no words,
+    nor for the criteria after one that blocks the step (judged on that read).
     """
 
     procedure: ProcedureKind
@@ -163,8 +173,7 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
                 uncovered = Judged((), (), (_uncovered(policy, step),))
                 entries[kind.value] = Eligibility(kind, step, Status.BLOCKED, None, None, uncovered)
             continue
-        judged = Judged(rules, _judge(rules, ctx, seen))
-        status, earliest, until, judged = _combine(judged, on)
+        status, earliest, until, judged = _plan_step(rules, ctx, seen)
         entries[kind.value] = Eligibility(kind, step, status, earliest, until, judged)
     return Plan(on, policy.id, pathway_state(record, policy), entries)
 
@@ -215,17 +224,24 @@ def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) ->
     rules = policy.rules(step)
     if rules is None:
         judged = Judged((), (), (_uncovered(policy, step),))
-        statuses = {CriterionStatus.UNMET}
+        status = DecisionStatus.DENIED
     else:
         ctx = Ctx(record, p.date, p, same_day)
-        judged = Judged(rules, tuple(r.criterion.check(ctx) for r in rules))
-        statuses = {v.status for v in judged.verdicts}
-    if CriterionStatus.UNMET in statuses:
-        status = DecisionStatus.DENIED
-    elif CriterionStatus.UNKNOWN in statuses:
-        status = DecisionStatus.PENDED
-    else:
         status = DecisionStatus.APPROVED
+        verdicts: list[Verdict] = []
+        for rule in rules:
+            v = rule.criterion.check(ctx)
+            verdicts.append(v)
+            if v.status is _UNMET:  # denied whatever the rest say: they are judged when read
+                status = DecisionStatus.DENIED
+                break
+            if v.status is _UNKNOWN:
+                status = DecisionStatus.PENDED
+        rest = None
+        if len(verdicts) < len(rules):
+            seen: list[Verdict | None] = [None] * policy.slots
+            rest = (ctx, seen)
+        judged = Judged(rules, tuple(verdicts), (), rest)
     return Decision(p.procedure, step, p.date, status, judged, p.id if audited else None)
 
 
@@ -249,23 +265,35 @@ def _uncovered(policy: Policy, step: str) -> CriterionResult:
     )
 
 
-def _combine(judged: Judged, on: Date) -> tuple[Status, Date | None, Date | None, Judged]:
-    """Status, earliest, until; with a criterion of its own when the window shuts before it opens."""
+def _plan_step(
+    rules: tuple[Rule, ...], ctx: Ctx, seen: list[Verdict | None]
+) -> tuple[Status, Date | None, Date | None, Judged]:
+    """A step's status, earliest and until on ``ctx.on``, judging its ``rules`` in order
+    (``seen`` keeps the verdicts given on ``ctx``, by slot) up to the first that blocks it;
+    with a criterion of the engine's own when the window shuts before it opens."""
+    on = ctx.on
     earliest, until, closing = on, None, -1
     waiting = documenting = False
-    for i, v in enumerate(judged.verdicts):
+    verdicts: list[Verdict] = []
+    for i, rule in enumerate(rules):
+        v = seen[rule.slot]
+        if v is None:
+            v = seen[rule.slot] = rule.criterion.check(ctx)
+        verdicts.append(v)
         if v.status is not _MET:
             if v.resolves_on is None:
-                if v.status is _UNMET:
-                    return Status.BLOCKED, None, None, judged
+                if v.status is _UNMET:  # blocked whatever the rest say: they are judged when read
+                    rest = (ctx, seen) if i + 1 < len(rules) else None
+                    return Status.BLOCKED, None, None, Judged(rules, tuple(verdicts), (), rest)
             elif v.resolves_on > earliest:
                 earliest = v.resolves_on
             waiting = True
             documenting = documenting or v.status is _UNKNOWN
         if v.until is not None and (until is None or v.until < until):
             until, closing = v.until, i
+    judged = Judged(rules, tuple(verdicts))
     if until is not None and earliest > until:
-        first = judged.rules[closing]
+        first = rules[closing]
         shut = CriterionResult(
             "window",
             CriterionStatus.UNMET,

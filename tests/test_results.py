@@ -7,12 +7,18 @@ from pathlib import Path
 
 import pendulum
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import policies
 from episodes import audit, evaluate, load_episode, next_eligible
+from episodes._record import build_record
 from episodes._report import to_data
+from episodes._rules import Ctx
+from episodes._rules.findings import ImagingRule
 from episodes._rules.scope import RegionRule
 from episodes.testing import EpisodeBuilder, criterion, proposal
+from episodes.testing.strategies import as_of_dates, episodes
 
 EXAMPLE = (Path(__file__).parent.parent / "docs" / "examples" / "lumbar-facet.json").read_text()
 ON = pendulum.date(2026, 4, 10)
@@ -140,3 +146,53 @@ def test_plans_and_decisions_pickle_with_their_messages() -> None:
     assert [c.message for c in back["mbb"].criteria] == [c.message for c in plan["mbb"].criteria]
     found = audit(ep, CENTENE)
     assert pickle.loads(pickle.dumps(found)) == found
+
+
+def test_a_blocked_step_judges_the_rest_when_its_criteria_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No symptom onset blocks Centene's first block at pain duration: the imaging rule after it
+    cannot change that, so the plan leaves it to the first read of the criteria."""
+    calls: list[object] = []
+    real = ImagingRule.check
+
+    def counted(self: ImagingRule, ctx: object) -> object:
+        calls.append(self)
+        return real(self, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ImagingRule, "check", counted)
+    b = EpisodeBuilder("lumbar")
+    b.care("physical_therapy", "2025-07-01", "2025-10-01")
+    b.imaging("2025-09-01")
+    entry = next_eligible(b.build(), CENTENE, "2026-01-05")["mbb"]
+    assert entry.status == "blocked"
+    assert calls == []
+    assert criterion(entry, "pain_duration").status == "unmet"
+    assert [c.rule for c in entry.criteria] == [r.id for r in CENTENE.plan_rules("mbb1") or ()]
+    assert criterion(entry, "no_other_cause").status == "met"
+    assert len(calls) == 1
+
+
+def test_a_denied_proposal_judges_the_rest_when_its_criteria_are_read() -> None:
+    b = EpisodeBuilder("lumbar")
+    b.care("physical_therapy", "2025-07-01", "2025-10-01")
+    decision = evaluate(b.build(), CENTENE, proposal("mbb", "2026-01-05", ["L4-L5"]))
+    assert decision.status == "denied"
+    assert [c.rule for c in decision.criteria] == [r.id for r in CENTENE.rules("mbb1") or ()]
+    assert criterion(decision, "pain_duration").status == "unmet"  # where judging stopped
+    assert criterion(decision, "adl_impairment").status == "unmet"  # judged on this read
+
+
+@pytest.mark.parametrize("policy_id", policies.available())
+@given(data=st.data())
+def test_criteria_read_later_are_those_judged_at_once(policy_id: str, data: st.DataObject) -> None:
+    """Whether judging stopped early or not, every entry's criteria are each rule's own verdict."""
+    policy = policies.load(policy_id)
+    ep = data.draw(episodes(policy=policy))
+    on = data.draw(as_of_dates(ep))
+    ctx = Ctx(build_record(ep, on), on)
+    for entry in next_eligible(ep, policy, on).entries.values():
+        rules = policy.plan_rules(entry.step) or ()
+        made = [(c.rule, c.status, c.message, c.resolves_on, c.until) for c in entry.criteria]
+        verdicts = [(r.id, r.criterion.check(ctx)) for r in rules]
+        eager = [(i, v.status, v.message, v.resolves_on, v.until) for i, v in verdicts]
+        assert made[: len(eager)] == eager
+        assert len(made) - len(eager) in (0, 1)  # and the engine's own "window", where it shuts
