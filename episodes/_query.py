@@ -6,8 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from datetime import date
-from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any
 
 from attrs import field, frozen
 from pendulum import Date
@@ -53,21 +52,35 @@ class CriterionResult:
     text: str | None = None
 
 
-class Judged(NamedTuple):
+class Judged:
     """A step's criteria as judged: each rule beside its verdict, and ``extra``, results
     of the engine's own (a window that shuts before it opens, a step not covered).
 
     Judging stops at the first criterion that settles the answer whatever the rest say
     (an unmet one that time does not resolve); ``rest`` then holds what judges the
-    others, which happens when the criteria are read.
+    others, which happens when the criteria are read.  The results are made on the
+    first call of :meth:`results` and kept.
     """
 
-    rules: tuple[Rule, ...]
-    verdicts: tuple[Verdict, ...]
-    extra: tuple[CriterionResult, ...] = ()
-    rest: tuple[Ctx, list[Verdict | None]] | None = None
+    __slots__ = ("_made", "extra", "rest", "rules", "verdicts")
+
+    def __init__(
+        self,
+        rules: tuple[Rule, ...],
+        verdicts: tuple[Verdict, ...],
+        extra: tuple[CriterionResult, ...] = (),
+        rest: tuple[Ctx, list[Verdict | None]] | None = None,
+    ) -> None:
+        self.rules, self.verdicts, self.extra, self.rest = rules, verdicts, extra, rest
+        self._made: tuple[CriterionResult, ...] | None = None
 
     def results(self) -> tuple[CriterionResult, ...]:
+        made = self._made
+        if made is None:
+            made = self._made = self._make()
+        return made
+
+    def _make(self) -> tuple[CriterionResult, ...]:
         verdicts = self.verdicts
         if self.rest is not None:
             verdicts += _judge(self.rules[len(verdicts) :], *self.rest)
@@ -83,6 +96,22 @@ class Judged(NamedTuple):
         return Judged, ((), (), self.results())
 
 
+class _Judged:
+    """What a plan entry and a decision share: their criteria, made on first read."""
+
+    __slots__ = ()
+    _judged: Judged
+
+    @property
+    def criteria(self) -> tuple[CriterionResult, ...]:
+        """Every criterion of the step, with its message, in the policy's order."""
+        return self._judged.results()
+
+    def unmet(self) -> tuple[CriterionResult, ...]:
+        """The criteria not met (unmet or unknown): the reasons, in the policy's order."""
+        return tuple(c for c in self.criteria if c.status is not CriterionStatus.MET)
+
+
 def _results(judged: Judged) -> tuple[CriterionResult, ...]:
     return judged.results()
 
@@ -92,7 +121,7 @@ def _results_repr(judged: Judged) -> str:
 
 
 @frozen
-class Eligibility:
+class Eligibility(_Judged):
     """Whether the next procedure of a kind may be done, when, and until when.
 
     ``criteria`` (every criterion of the step, with its message) is made on
@@ -106,14 +135,6 @@ class Eligibility:
     earliest: Date | None
     until: Date | None
     _judged: Judged = field(alias="judged", eq=_results, repr=_results_repr)
-
-    @cached_property
-    def criteria(self) -> tuple[CriterionResult, ...]:
-        return self._judged.results()
-
-    def unmet(self) -> tuple[CriterionResult, ...]:
-        """The criteria not met (unmet or unknown): the reasons, in the policy's order."""
-        return tuple(c for c in self.criteria if c.status is not CriterionStatus.MET)
 
 
 @frozen
@@ -139,7 +160,7 @@ class Plan:
 
 
 @frozen
-class Decision:
+class Decision(_Judged):
     """A proposed (or, in an audit, a recorded) procedure, judged; ``criteria`` made on first read."""
 
     procedure: ProcedureKind
@@ -148,13 +169,6 @@ class Decision:
     status: DecisionStatus
     _judged: Judged = field(alias="judged", eq=_results, repr=_results_repr)
     procedure_id: str | None = None
-
-    @cached_property
-    def criteria(self) -> tuple[CriterionResult, ...]:
-        return self._judged.results()
-
-    def unmet(self) -> tuple[CriterionResult, ...]:
-        return tuple(c for c in self.criteria if c.status is not CriterionStatus.MET)
 
 
 def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -> Plan:
@@ -300,7 +314,8 @@ def _plan_step(
             f"{first.id} holds only through {until}, before the timing allows on {earliest}",
             first.citation,
         )
-        return Status.BLOCKED, None, None, judged._replace(extra=(shut,))
+        judged.extra = (shut,)
+        return Status.BLOCKED, None, None, judged
     if documenting:
         return Status.NEEDS_DOCUMENTATION, earliest, until, judged
     if waiting:

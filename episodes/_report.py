@@ -19,6 +19,11 @@ def to_data(obj: Plan | Decision | Sequence[Decision]) -> Any:
     return converter.unstructure(obj)
 
 
+def _criteria_data(criteria: tuple[CriterionResult, ...]) -> list[dict[str, Any]]:
+    one = converter.get_unstructure_hook(CriterionResult)
+    return [one(c) for c in criteria]
+
+
 # An entry's criteria are made on first read; the wire names them ``criteria``, in their place.
 for _cls in (Eligibility, Decision):
     converter.register_unstructure_hook(
@@ -26,7 +31,7 @@ for _cls in (Eligibility, Decision):
         make_dict_unstructure_fn(
             _cls,
             converter,
-            _judged=override(rename="criteria", unstruct_hook=lambda j: converter.unstructure(j.results())),
+            _judged=override(rename="criteria", unstruct_hook=lambda j: _criteria_data(j.results())),
         ),
     )
 
