@@ -58,7 +58,7 @@ class Duration:
         return None
 
     def __str__(self) -> str:
-        return f"{self.n} {self.unit.value}{'' if self.n == 1 else 's'}"
+        return f"{self.n} {self.unit}{'' if self.n == 1 else 's'}"  # a StrEnum formats as its value
 
 
 @lru_cache(maxsize=65536)

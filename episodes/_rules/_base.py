@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
 from attrs import field, frozen
@@ -168,7 +169,14 @@ def fmt_pct(x: float) -> str:
 
 
 def listing(values: Sequence[str], joiner: str = "or") -> str:
-    values = list(values)
+    """``a, b or c``.  A tuple's listing is kept: most are a criterion's own (its kinds, say)."""
+    return _listed(values, joiner) if type(values) is tuple else _listing(list(values), joiner)
+
+
+def _listing(values: Sequence[str], joiner: str) -> str:
     if len(values) <= 1:
         return "".join(values)
     return f"{', '.join(values[:-1])} {joiner} {values[-1]}"
+
+
+_listed = lru_cache(maxsize=1024)(_listing)
