@@ -7,11 +7,21 @@
 For each bundled policy it prints: ``load_episode`` µs per episode from JSON;
 ``next_eligible`` µs per call (median, 95th percentile) on a realistic
 population (5 to 40 events) and on one of about 15 events; ``evaluate`` µs per
-call; episodes a second from JSON text to a full plan; the same figures the
-naive way (a ``transitions.Machine`` built for each episode, with the library's
-defaults, and no memo of the replay); the cost of a
-400-event history against a 16-event one; and memory per event with 100,000
-episodes held at once.
+call (median); episodes a second from JSON text to a full plan; then the same
+figures the naive way, and their ratios; the cost of a 400-event history
+against a 16-event one; and memory per event with 100,000 episodes held at
+once (the naive way's with 10,000 unless told: it is linear, and slow to fill).
+
+The naive way is the natural one: one object per episode, given its own
+Machine (transitions' README: ``Machine(model=self, ...)``, library defaults),
+its history walked through its triggers, no memo.  Its load is
+``load_episode`` plus that object, with the recorded procedures walked; its
+``next_eligible`` builds a Machine per query and walks the history through it;
+its ``evaluate`` builds the episode's Machine and walks the procedures up to
+the proposal date (``evaluate`` itself never replays the pathway), then
+evaluates; its episodes a second go from JSON text to a plan with one Machine
+per episode (the plan's); its memory holds each episode with its object and
+Machine.
 """
 
 from __future__ import annotations
@@ -25,13 +35,24 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Any
+from unittest.mock import patch
 
 from transitions import Machine
 
 import policies
-from episodes import Episode, ProcedureKind, _pathway, _query, evaluate, load_episode, next_eligible
+from episodes import (
+    Episode,
+    Procedure,
+    ProcedureKind,
+    _pathway,
+    _query,
+    evaluate,
+    load_episode,
+    next_eligible,
+)
 from episodes.testing.strategies import population
 
 
@@ -40,20 +61,27 @@ def percentiles(samples: Sequence[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
 
 
-def per_call(fn: Callable[[Any, Any], Any], args: Sequence[tuple[Any, Any]]) -> list[float]:
-    """µs for each call of ``fn`` on each pair of ``args``."""
+def per_call(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> list[float]:
+    """µs for each call of ``fn`` on each tuple of ``args``."""
+    gc.collect()
     out = []
-    for a, b in args:
+    for a in args:
         t0 = time.perf_counter_ns()
-        fn(a, b)
+        fn(*a)
         out.append((time.perf_counter_ns() - t0) / 1000)
     return out
 
 
 def timed(fn: Callable[[], Any], repeat: int = 3) -> float:
-    """µs for one call of ``fn``, the best of ``repeat``."""
+    """µs for one call of ``fn``, the best of ``repeat``.
+
+    Each timing (here and in ``per_call``) starts with the garbage of the one
+    before collected: the naive Machines' reference cycles wait for the cyclic
+    collector, which would otherwise free them on some later timing's clock.
+    """
     best = float("inf")
     for _ in range(repeat):
+        gc.collect()
         t0 = time.perf_counter_ns()
         fn()
         best = min(best, time.perf_counter_ns() - t0)
@@ -67,7 +95,7 @@ def plan_date(episode: Episode) -> Any:
 
 def proposal_for(episode: Episode, on: Any) -> dict[str, Any]:
     """The next block at the levels of the last one (or the first imaging level)."""
-    blocks = [e for e in episode.events if getattr(e, "procedure", None) is ProcedureKind.MBB]
+    blocks = [e for e in episode.events if isinstance(e, Procedure) and e.procedure is ProcedureKind.MBB]
     levels = list(blocks[-1].levels) if blocks else [_first_level(episode)]
     return {"procedure": "mbb", "date": on.isoformat(), "levels": levels, "side": "bilateral"}
 
@@ -79,14 +107,15 @@ def _first_level(episode: Episode) -> str:
 class _Model:
     """The natural way: one object per episode, given its own Machine."""
 
-    def __init__(self) -> None:
-        self.state = _pathway.MACHINE.initial
+    def __init__(self, episode: Episode | None = None) -> None:
+        self.episode = episode
+        self.state: str = _pathway.State.CONSERVATIVE_CARE.value
 
 
 #: The pathway's own states and transitions, given to a Machine the way transitions'
 #: README does (``Machine(model=self, states=..., transitions=..., initial=...)``):
 #: with the library's defaults, so with its ``to_<state>`` auto transitions.
-_DEFINITION = {
+_DEFINITION: dict[str, Any] = {
     "states": [s.value for s in _pathway.State],
     "initial": _pathway.State.CONSERVATIVE_CARE.value,
     "transitions": [
@@ -98,12 +127,40 @@ _DEFINITION = {
 }
 
 
-def naive_replay(moves: tuple[_pathway.Move, ...]) -> _pathway.State:
-    model = _Model()
+def moves_of(episode: Episode, on: Any = None) -> tuple[_pathway.Move, ...]:
+    """The pathway moves of the episode's procedures (those dated on or before ``on``), in order."""
+    return tuple(
+        _pathway.MOVES[e.procedure]
+        for e in episode.events
+        if isinstance(e, Procedure) and e.procedure in _pathway.MOVES and (on is None or e.date <= on)
+    )
+
+
+def naive_model(moves: tuple[_pathway.Move, ...], episode: Episode | None = None) -> _Model:
+    """An episode's object the natural way: its own Machine, ``moves`` walked through its triggers."""
+    model = _Model(episode)
     Machine(model=model, **_DEFINITION)
     for move in moves:
         getattr(model, move.value)()
-    return _pathway.State(model.state)
+    return model
+
+
+def naive_load(text: str) -> _Model:
+    """``load_episode``, then the episode's object with its recorded history walked."""
+    episode = load_episode(text)
+    return naive_model(moves_of(episode), episode)
+
+
+def naive_evaluate(episode: Episode, policy: Any, proposal: dict[str, Any], on: Any) -> Any:
+    """``evaluate`` the natural way.
+
+    ``evaluate`` never replays the pathway (``_query._decide`` reads only the
+    record), so swapping ``replay`` changes nothing for it: the natural way
+    builds the episode's Machine and walks its moves up to the proposal date,
+    then evaluates.
+    """
+    naive_model(moves_of(episode, on), episode)
+    return evaluate(episode, policy, proposal)
 
 
 def machine_cost(**options: Any) -> float:
@@ -116,47 +173,101 @@ def machine_cost(**options: Any) -> float:
     return timed(build) / 500
 
 
-def run_naive(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` with the pathway replayed the natural way: a Machine per episode, no memo."""
-    saved = _query.replay
-    _query.replay = naive_replay  # type: ignore[assignment]
-    try:
-        return fn()
-    finally:
-        _query.replay = saved
+@contextmanager
+def naive_pathway() -> Iterator[None]:
+    """Queries run with the pathway replayed the natural way: a Machine built per query, no memo.
+
+    ``pathway_state`` may ask again with ``close`` after the history (a block's
+    relief failed); that move is triggered on the Machine the history was just
+    walked on, as an episode's own Machine would take it, not on a new one.
+    """
+    last: list[Any] = [None, None]  # the moves last replayed, and their model
+
+    def replay(moves: tuple[_pathway.Move, ...]) -> _pathway.State:
+        if moves[-1:] == (_pathway.Move.CLOSE,) and last[1] is not None and moves[:-1] == last[0]:
+            model = last[1]
+            model.close()
+        else:
+            model = naive_model(moves)
+        last[:] = moves, model
+        return _pathway.State(model.state)
+
+    with patch.object(_query, "replay", replay):
+        yield
 
 
-def measure(policy_id: str, n: int, seed: int, size: tuple[int, int]) -> dict[str, float]:
+def figures(policy_id: str, texts: Sequence[str], *, naive: bool) -> dict[str, float]:
+    """One table row: ours, or (``naive``) the natural way's."""
     policy = policies.load(policy_id)
-    dicts = population(n, seed, [policy_id], events=size)
-    texts = [json.dumps(d) for d in dicts]
     eps = [load_episode(t) for t in texts]
     dates = [plan_date(e) for e in eps]
-    props = [proposal_for(e, d) for e, d in zip(eps, dates, strict=True)]
-    events = statistics.mean(len(e.events) for e in eps)
-
-    load_us = timed(lambda: [load_episode(t) for t in texts]) / n
     plans = list(zip(eps, dates, strict=True))
-    med, p95 = percentiles(per_call(lambda e, d: next_eligible(e, policy, d), plans))
-    ev_med, _ = percentiles(per_call(lambda e, p: evaluate(e, policy, p), list(zip(eps, props, strict=True))))
-    t0 = time.perf_counter()
-    for t, d in zip(texts, dates, strict=True):
-        next_eligible(load_episode(t), policy, d)
-    per_s = n / (time.perf_counter() - t0)
-
-    naive_med, naive_p95 = percentiles(
-        run_naive(lambda: per_call(lambda e, d: next_eligible(e, policy, d), plans))
-    )
+    asks = [(e, proposal_for(e, d), d) for e, d in plans]
+    load: Callable[[str], Any] = naive_load if naive else load_episode
+    judge: Callable[..., Any] = naive_evaluate if naive else lambda e, pol, p, d: evaluate(e, pol, p)
+    with naive_pathway() if naive else nullcontext():
+        load_us = timed(lambda: [load(t) for t in texts]) / len(texts)
+        med, p95 = percentiles(per_call(lambda e, d: next_eligible(e, policy, d), plans))
+        ev_med, _ = percentiles(per_call(lambda e, p, d: judge(e, policy, p, d), asks))
+        # JSON text to plan. The natural way's one Machine for the episode is the one
+        # its query builds (naive_pathway): one per episode, not one at load and another here.
+        gc.collect()
+        t0 = time.perf_counter()
+        for t, d in zip(texts, dates, strict=True):
+            next_eligible(load_episode(t), policy, d)
+        per_s = len(texts) / (time.perf_counter() - t0)
     return {
-        "events": events,
+        "events": statistics.mean(len(e.events) for e in eps),
         "load_us": load_us,
         "plan_med": med,
         "plan_p95": p95,
         "eval_med": ev_med,
         "per_s": per_s,
-        "naive_med": naive_med,
-        "naive_p95": naive_p95,
     }
+
+
+def measure(policy_id: str, n: int, seed: int, size: tuple[int, int]) -> tuple[dict[str, float], ...]:
+    """Ours, the natural way's, and their ratios (each > 1 where ours does better)."""
+    texts = [json.dumps(d) for d in population(n, seed, [policy_id], events=size)]
+    ours = figures(policy_id, texts, naive=False)
+    naive = figures(policy_id, texts, naive=True)
+    ratio = {k: naive[k] / ours[k] for k in ours if k != "events"}
+    ratio["per_s"] = ours["per_s"] / naive["per_s"]
+    return ours, naive, ratio
+
+
+#: The table's columns: the figure, its title, width and format.
+_COLUMNS = {
+    "events": ("events", 7, ".1f"),
+    "load_us": ("load", 8, ".1f"),
+    "plan_med": ("plan med", 10, ".1f"),
+    "plan_p95": ("p95", 8, ".1f"),
+    "eval_med": ("eval", 8, ".1f"),
+    "per_s": ("eps/s", 8, ".0f"),
+}
+
+
+def row(name: str, figures: dict[str, float], *, ratio: bool = False) -> str:
+    cells = (
+        f"{figures[k]:>{width}{'.1f' if ratio else fmt}}" if k in figures else " " * width
+        for k, (_, width, fmt) in _COLUMNS.items()
+    )
+    return f"{name:<22}" + "".join(cells)
+
+
+LEGEND = """\
+ours: as the library runs (one Machine for every episode, its replays memoised).
+naive: the natural way: one object per episode, given its own Machine (transitions' README:
+  Machine(model=self, ...), library defaults), history walked through its triggers, no memo.
+  load   load_episode, then the episode's object built and its recorded procedures walked;
+  plan   next_eligible with a Machine built for the query and the history walked through it;
+  eval   evaluate never replays the pathway, so: the episode's Machine built and its
+         procedures up to the proposal date walked, then evaluate;
+  eps/s  JSON text to plan, one Machine per episode (the plan's);
+  memory each episode held with its object and Machine.
+  Its times include the cyclic garbage collector, set off by the many objects a Machine makes:
+  most of its p95, and most of its load, where the --n objects are kept (the more, the dearer).
+  A Machine takes {build:.0f} µs to build ({lean:.0f} µs with auto_transitions=False)."""
 
 
 def growth(policy_id: str, seed: int) -> float:
@@ -171,22 +282,24 @@ def growth(policy_id: str, seed: int) -> float:
     return cost(400) / cost(16)
 
 
-def memory_per_event(count: int, seed: int) -> tuple[float, int]:
-    """Bytes held per event with ``count`` episodes loaded from JSON at once (tracemalloc).
+def memory_per_event(count: int, seed: int, load: Callable[[str], Any] = load_episode) -> tuple[float, int]:
+    """Bytes held per event with ``count`` episodes loaded from JSON by ``load`` at once (tracemalloc).
 
     tracemalloc counts what Python holds, not pages the allocator keeps from
     earlier work (which makes an RSS difference read near zero here).
     """
     distinct = population(min(count, 2000), seed, events=(5, 40))
     texts = [json.dumps(d) for d in distinct]
+    sizes = [len(d["events"]) for d in distinct]
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    held = [load_episode(texts[i % len(texts)]) for i in range(count)]
+    held = [load(texts[i % len(texts)]) for i in range(count)]
     gc.collect()
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-    events = sum(len(e.events) for e in held)
+    del held
+    events = sum(sizes[i % len(sizes)] for i in range(count))
     return (after - before) / events, events
 
 
@@ -196,6 +309,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--policy", action="append", help="a bundled id (default: all)")
     ap.add_argument("--memory", type=int, default=100_000, help="episodes held for the memory figure")
+    ap.add_argument(
+        "--naive-memory",
+        type=int,
+        help="episodes held for the naive memory figure (default: --memory, at most 10,000: "
+        "100,000 take some 4 minutes and 11 GB; bytes per event do not change with it)",
+    )
     ap.add_argument("--profile", action="store_true", help="profile next_eligible instead")
     args = ap.parse_args(argv)
     ids = args.policy or list(policies.available())
@@ -212,28 +331,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     print(f"python {sys.version.split()[0]}; {args.n} episodes per policy; seed {args.seed}")
-    print(
-        f"naive: a Machine per episode, transitions' defaults: {machine_cost():.0f} µs to build "
-        f"({machine_cost(auto_transitions=False):.0f} µs with auto_transitions=False)"
-    )
-    head = (
-        f"{'policy':<22}{'events':>7}{'load':>8}{'plan med':>10}{'p95':>8}{'eval':>8}"
-        f"{'eps/s':>8}{'naive med':>11}{'ratio':>7}"
-    )
+    print(LEGEND.format(build=machine_cost(), lean=machine_cost(auto_transitions=False)))
+    head = f"{'policy':<22}" + "".join(f"{title:>{width}}" for title, width, _ in _COLUMNS.values())
     for label, size in (("realistic (5-40 events)", (5, 40)), ("about 15 events", (14, 16))):
-        print(f"\n{label}; times in µs\n{head}")
-        for pid in ids:
-            m = measure(pid, args.n, args.seed, size)
-            print(
-                f"{pid:<22}{m['events']:>7.1f}{m['load_us']:>8.1f}{m['plan_med']:>10.1f}{m['plan_p95']:>8.1f}"
-                f"{m['eval_med']:>8.1f}{m['per_s']:>8.0f}{m['naive_med']:>11.1f}"
-                f"{m['naive_med'] / m['plan_med']:>7.1f}"
-            )
+        rows = [(pid, measure(pid, args.n, args.seed, size)) for pid in ids]
+        parts = ("ours; times in µs", "naive; times in µs", "ratio: naive ÷ ours (eps/s: ours ÷ naive)")
+        for i, part in enumerate(parts):
+            print(f"\n{label}, {part}\n{head}")
+            for pid, m in rows:
+                print(row(pid, m[i], ratio=i == 2))
     print("\nhistory growth: next_eligible on 400 events / on 16 events")
     for pid in ids:
         print(f"  {pid:<22}{growth(pid, args.seed):>6.1f}x")
-    per_event, events = memory_per_event(args.memory, args.seed)
-    print(f"\nmemory: {args.memory} episodes held, {events} events: {per_event:.0f} bytes per event")
+    naive_count = args.naive_memory or min(args.memory, 10_000)
+    ours, events = memory_per_event(args.memory, args.seed)
+    naive, naive_events = memory_per_event(naive_count, args.seed, naive_load)
+    print("\nmemory, bytes per event with episodes (5-40 events) held at once")
+    print(f"  ours   {ours:>6.0f}  ({args.memory} episodes, {events} events)")
+    print(f"  naive  {naive:>6.0f}  ({naive_count} episodes, {naive_events} events, each with its Machine)")
+    print(f"  ratio  {naive / ours:>6.1f}  (naive ÷ ours)")
     return 0
 
 
