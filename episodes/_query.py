@@ -52,26 +52,53 @@ class CriterionResult:
     text: str | None = None
 
 
+class Judging:
+    """One query's judging: its context, and by slot (see ``Rule.slot``) the verdicts given
+    and the results made, so a criterion several steps share is judged once and its result
+    (message and all) made once."""
+
+    __slots__ = ("ctx", "made", "seen")
+
+    def __init__(self, ctx: Ctx, slots: int) -> None:
+        self.ctx = ctx
+        self.seen: list[Verdict | None] = [None] * slots
+        self.made: list[CriterionResult | None] = [None] * slots
+
+    def verdict(self, rule: Rule) -> Verdict:
+        v = self.seen[rule.slot]
+        if v is None:
+            v = self.seen[rule.slot] = rule.criterion.check(self.ctx)
+        return v
+
+    def result(self, rule: Rule, v: Verdict) -> CriterionResult:
+        made = self.made[rule.slot]
+        if made is None or made.rule != rule.id:  # one criterion may go by two ids in two steps
+            made = self.made[rule.slot] = CriterionResult(
+                rule.id, v.status, v.message, rule.citation, v.resolves_on, v.until, rule.criterion.text
+            )
+        return made
+
+
 class Judged:
     """A step's criteria as judged: each rule beside its verdict, and ``extra``, results
     of the engine's own (a window that shuts before it opens, a step not covered).
 
     Judging stops at the first criterion that settles the answer whatever the rest say
-    (an unmet one that time does not resolve); ``rest`` then holds what judges the
-    others, which happens when the criteria are read.  The results are made on the
-    first call of :meth:`results` and kept.
+    (an unmet one that time does not resolve); the others are judged, through the query's
+    ``judging``, when the criteria are read.  The results are made on the first call of
+    :meth:`results` and kept.
     """
 
-    __slots__ = ("_made", "extra", "rest", "rules", "verdicts")
+    __slots__ = ("_made", "extra", "judging", "rules", "verdicts")
 
     def __init__(
         self,
         rules: tuple[Rule, ...],
         verdicts: tuple[Verdict, ...],
         extra: tuple[CriterionResult, ...] = (),
-        rest: tuple[Ctx, list[Verdict | None]] | None = None,
+        judging: Judging | None = None,
     ) -> None:
-        self.rules, self.verdicts, self.extra, self.rest = rules, verdicts, extra, rest
+        self.rules, self.verdicts, self.extra, self.judging = rules, verdicts, extra, judging
         self._made: tuple[CriterionResult, ...] | None = None
 
     def results(self) -> tuple[CriterionResult, ...]:
@@ -81,14 +108,13 @@ class Judged:
         return made
 
     def _make(self) -> tuple[CriterionResult, ...]:
-        verdicts = self.verdicts
-        if self.rest is not None:
-            verdicts += _judge(self.rules[len(verdicts) :], *self.rest)
-        made = tuple(
-            CriterionResult(r.id, v.status, v.message, r.citation, v.resolves_on, v.until, r.criterion.text)
-            for r, v in zip(self.rules, verdicts, strict=True)
-        )
-        return made + self.extra if self.extra else made
+        judging = self.judging
+        if judging is None:
+            return self.extra
+        result, verdict = judging.result, judging.verdict
+        given = self.verdicts
+        made = [result(r, given[i] if i < len(given) else verdict(r)) for i, r in enumerate(self.rules)]
+        return (*made, *self.extra)
 
     def __reduce__(self) -> tuple[type[Judged], tuple[object, ...]]:
         # Pickled (to another process, say) as the results themselves: a message function
@@ -176,8 +202,7 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
     (today when ``None``), from when, until when, and if not, why."""
     on = today() if as_of is None else as_date(as_of)
     record = build_record(episode, on)
-    ctx = Ctx(record, on)
-    seen: list[Verdict | None] = [None] * policy.slots  # a criterion steps share is judged once
+    judging = Judging(Ctx(record, on), policy.slots)
     entries: dict[str, Eligibility] = {}
     for kind in policy.procedures:
         step = step_for(kind, record.count(kind))
@@ -187,7 +212,7 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
                 uncovered = Judged((), (), (_uncovered(policy, step),))
                 entries[kind.value] = Eligibility(kind, step, Status.BLOCKED, None, None, uncovered)
             continue
-        status, earliest, until, judged = _plan_step(rules, ctx, seen)
+        status, earliest, until, judged = _plan_step(rules, judging)
         entries[kind.value] = Eligibility(kind, step, status, earliest, until, judged)
     return Plan(on, policy.id, pathway_state(record, policy), entries)
 
@@ -240,34 +265,19 @@ def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) ->
         judged = Judged((), (), (_uncovered(policy, step),))
         status = DecisionStatus.DENIED
     else:
-        ctx = Ctx(record, p.date, p, same_day)
+        judging = Judging(Ctx(record, p.date, p, same_day), policy.slots)
         status = DecisionStatus.APPROVED
         verdicts: list[Verdict] = []
         for rule in rules:
-            v = rule.criterion.check(ctx)
+            v = judging.verdict(rule)
             verdicts.append(v)
             if v.status is _UNMET:  # denied whatever the rest say: they are judged when read
                 status = DecisionStatus.DENIED
                 break
             if v.status is _UNKNOWN:
                 status = DecisionStatus.PENDED
-        rest = None
-        if len(verdicts) < len(rules):
-            seen: list[Verdict | None] = [None] * policy.slots
-            rest = (ctx, seen)
-        judged = Judged(rules, tuple(verdicts), (), rest)
+        judged = Judged(rules, tuple(verdicts), (), judging)
     return Decision(p.procedure, step, p.date, status, judged, p.id if audited else None)
-
-
-def _judge(rules: tuple[Rule, ...], ctx: Ctx, seen: list[Verdict | None]) -> tuple[Verdict, ...]:
-    """Each rule's verdict on ``ctx``; ``seen`` keeps those already given on it, by slot."""
-    out = []
-    for rule in rules:
-        v = seen[rule.slot]
-        if v is None:
-            v = seen[rule.slot] = rule.criterion.check(ctx)
-        out.append(v)
-    return tuple(out)
 
 
 def _uncovered(policy: Policy, step: str) -> CriterionResult:
@@ -279,33 +289,31 @@ def _uncovered(policy: Policy, step: str) -> CriterionResult:
     )
 
 
-def _plan_step(
-    rules: tuple[Rule, ...], ctx: Ctx, seen: list[Verdict | None]
-) -> tuple[Status, Date | None, Date | None, Judged]:
-    """A step's status, earliest and until on ``ctx.on``, judging its ``rules`` in order
-    (``seen`` keeps the verdicts given on ``ctx``, by slot) up to the first that blocks it;
-    with a criterion of the engine's own when the window shuts before it opens."""
+def _plan_step(rules: tuple[Rule, ...], judging: Judging) -> tuple[Status, Date | None, Date | None, Judged]:
+    """A step's status, earliest and until on the query's date, judging its ``rules`` in
+    order up to the first that blocks it; with a criterion of the engine's own when the
+    window shuts before it opens."""
+    seen, ctx = judging.seen, judging.ctx
     on = ctx.on
     earliest, until, closing = on, None, -1
     waiting = documenting = False
     verdicts: list[Verdict] = []
     for i, rule in enumerate(rules):
-        v = seen[rule.slot]
+        v = seen[rule.slot]  # judging.verdict(rule), without the call: the plan's hot loop
         if v is None:
             v = seen[rule.slot] = rule.criterion.check(ctx)
         verdicts.append(v)
         if v.status is not _MET:
             if v.resolves_on is None:
                 if v.status is _UNMET:  # blocked whatever the rest say: they are judged when read
-                    rest = (ctx, seen) if i + 1 < len(rules) else None
-                    return Status.BLOCKED, None, None, Judged(rules, tuple(verdicts), (), rest)
+                    return Status.BLOCKED, None, None, Judged(rules, tuple(verdicts), (), judging)
             elif v.resolves_on > earliest:
                 earliest = v.resolves_on
             waiting = True
             documenting = documenting or v.status is _UNKNOWN
         if v.until is not None and (until is None or v.until < until):
             until, closing = v.until, i
-    judged = Judged(rules, tuple(verdicts))
+    judged = Judged(rules, tuple(verdicts), (), judging)
     if until is not None and earliest > until:
         first = rules[closing]
         shut = CriterionResult(

@@ -107,6 +107,7 @@ def test_a_criterion_several_steps_share_is_judged_once_per_plan(monkeypatch: py
     assert len(plan) >= 3
     assert all(criterion(plan[k], "region").status == "met" for k in plan)
     assert len(calls) == 1
+    assert len({id(criterion(plan[k], "region")) for k in plan}) == 1  # and its result made once
 
 
 def test_equal_criteria_written_in_two_steps_are_one() -> None:
