@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from typing import Any
 
 import attrs
-from pendulum import Date
 
 from ._errors import DuplicateEventId, InvalidEvent
 from ._events import (
@@ -38,7 +37,6 @@ class Episode:
     patient_id: str
     region: Region = attrs.field(converter=Region)
     _events: list[Event] = attrs.field(factory=list, alias="_events")
-    _dates: list[Date] = attrs.field(factory=list, alias="_dates")
     _ids: set[str] = attrs.field(factory=set, alias="_ids")
     #: Bumped by every ``record()``: a caller caching plans can key them on it.
     version: int = attrs.field(default=0, init=False)
@@ -57,13 +55,10 @@ class Episode:
             else:
                 batch.append(item)  # checked, with its index, in _check
         checked = self._check(batch)
-        for event in checked:
-            when = event.when
-            at = bisect_right(self._dates, when)
-            self._dates.insert(at, when)
-            self._events.insert(at, event)
-            if type(event) is Procedure:
-                self._ids.add(event.id)
+        # A stable sort of the kept events then the batch: same-day events stay in the order
+        # they were recorded (timsort merges the two sorted runs in one pass).
+        self._events = sorted([*self._events, *checked], key=_WHEN)
+        self._ids.update(e.id for e in checked if type(e) is Procedure)
         self.version += 1
         return self
 
@@ -110,6 +105,7 @@ class Episode:
 
 
 _EVENT_CLASSES = frozenset(EVENT_TYPES.values())
+_WHEN = attrgetter("when")
 #: The event classes with levels (checked against the episode's region).
 _WITH_LEVELS = frozenset({Procedure, Imaging, Condition})
 
