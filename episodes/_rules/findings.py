@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Literal
 
 from attrs import field, frozen
@@ -62,7 +63,7 @@ class ImagingRule(Criterion):
         if not studies:
             if self.any_of or self.required:
                 span = f" within {within} before {on}" if within else ""
-                return unmet(lambda: f"no {self._wanted()}{span}")
+                return unmet(lambda: f"no {self._wanted}{span}")
             return met(lambda: f"no {listing(self.modalities)} shows {listing(self.none_of)}")
         if self.at_levels and self.any_of:
             # A study with no levels documented may show the finding anywhere: it leaves
@@ -72,14 +73,14 @@ class ImagingRule(Criterion):
             wanted = ctx.proposal.levels if ctx.proposal is not None else ()
             missing = [lv for lv in wanted if lv not in shown]
             if undocumented and (missing or not shown):
-                return unknown(lambda: f"levels not documented on the {self._wanted()}")
+                return unknown(lambda: f"levels not documented on the {self._wanted}")
             if missing:
-                return unmet(lambda: f"no {self._wanted()} at {listing(missing, 'and')}")
+                return unmet(lambda: f"no {self._wanted} at {listing(missing, 'and')}")
         latest = studies[-1]
         until = day_before(within.after(max(s.date for s in studies))) if within is not None else None
         if self.any_of or self.required:
             return met(
-                lambda: f"{latest.modality} on {latest.date}: {self._wanted()}{_through(until)}", until=until
+                lambda: f"{latest.modality} on {latest.date}: {self._wanted}{_through(until)}", until=until
             )
         return met(
             lambda: (
@@ -88,6 +89,7 @@ class ImagingRule(Criterion):
             )
         )
 
+    @cached_property
     def _wanted(self) -> str:
         names = listing(self.modalities)
         return f"{names} showing {listing(self.any_of)}" if self.any_of else names
@@ -169,31 +171,30 @@ class ExamRule(Criterion):
     def check(self, ctx: Ctx) -> Verdict:
         exams = ctx.record.exams
         if not exams:
-            return unmet(lambda: f"no exam recorded; {self._wanted()} required")
+            return unmet(lambda: f"no exam recorded; {self._wanted} required")
         if self.which == "latest":
             exams = exams[-1:]
         results = [(e, [t.judge(e) for t in self.tests]) for e in exams]
         passed = next((e for e, r in results if all(x is True for x in r)), None)
         if passed is not None:
-            return met(lambda: f"exam on {passed.date}: {self._wanted()}")
+            return met(lambda: f"exam on {passed.date}: {self._wanted}")
         open_ = [(e, r) for e, r in results if False not in r]
         e, r = open_[-1] if open_ else results[-1]
         if open_:
 
             def undocumented() -> str:
                 missing = [t.field for t, x in zip(self.tests, r, strict=True) if x is None]
-                return (
-                    f"exam on {e.date}: {listing(missing, 'and')} not documented; {self._wanted()} required"
-                )
+                return f"exam on {e.date}: {listing(missing, 'and')} not documented; {self._wanted} required"
 
             return unknown(undocumented)
 
         def failing() -> str:
             failed = [str(t) for t, x in zip(self.tests, r, strict=True) if x is False]
-            return f"exam on {e.date} fails {listing(failed, 'and')}; {self._wanted()} required"
+            return f"exam on {e.date} fails {listing(failed, 'and')}; {self._wanted} required"
 
         return unmet(failing)
 
+    @cached_property
     def _wanted(self) -> str:
         return listing([str(t) for t in self.tests], "and") or "an exam"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal, NewType
 
 from attrs import frozen
@@ -59,6 +60,8 @@ class BlockRule:
     A kind deriving it, in the next facet step, closes the pathway (``facet_negative``)
     when the latest block fails it: the pathway asks for this base, not for named kinds.
     """
+
+    __slots__ = ()  # the kinds deriving it stay slotted
 
     of: Of
     compare: Compare
@@ -175,12 +178,12 @@ class SustainedRelief(Criterion):
         if prev is None:
             if self.if_none == "met":
                 return met(lambda: f"no earlier {self.of}")
-            return unmet(lambda: f"no earlier {self.of}; relief {self._wanted()} required")
+            return unmet(lambda: f"no earlier {self.of}; relief {self._wanted} required")
         edge = self.duration.after(prev.date)
         outcomes = ctx.record.outcomes_of(prev)
 
         def head() -> str:
-            return f"{prev.procedure} on {prev.date}: relief {self._wanted()} (through {edge}) required"
+            return f"{prev.procedure} on {prev.date}: relief {self._wanted} (through {edge}) required"
 
         def seen(o: Outcome) -> Say:
             return lambda: f"{head()}; {fmt_pct(o.relief_percent)} on {o.date}"
@@ -207,12 +210,13 @@ class SustainedRelief(Criterion):
                 return unmet(lambda: f"{head()}; no functional improvement")
         return met(seen(late_ok[0]))
 
+    @cached_property
     def _wanted(self) -> str:
         return f"{self.compare.words} {fmt_pct(self.percent)} for {self.duration}"
 
     def describe(self) -> str:
         fi = " with functional improvement" if self.functional_improvement else ""
-        return f"previous {self.of}: relief {self._wanted()}{fi}"
+        return f"previous {self.of}: relief {self._wanted}{fi}"
 
 
 @frozen(kw_only=True)

@@ -6,6 +6,7 @@ A plan has no proposal, so these are left to ``evaluate()`` and ``audit()``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
 from attrs import frozen
 
@@ -90,12 +91,13 @@ class LevelsCovered(Criterion):
         missing = [lv for lv in p.levels if short(lv, done)]
         if missing and not any(short(lv, done + pending) for lv in missing):
             return unknown(
-                lambda: f"{listing(missing, 'and')} ({p.side}) not covered by {self._which()} {unless()}"
+                lambda: f"{listing(missing, 'and')} ({p.side}) not covered by {self._which} {unless()}"
             )
         if missing:
-            return unmet(lambda: f"{listing(missing, 'and')} ({p.side}) not covered by {self._which()}")
-        return met(lambda: f"{listing(list(p.levels), 'and')} ({p.side}) covered by {self._which()}")
+            return unmet(lambda: f"{listing(missing, 'and')} ({p.side}) not covered by {self._which}")
+        return met(lambda: f"{listing(list(p.levels), 'and')} ({p.side}) covered by {self._which}")
 
+    @cached_property
     def _which(self) -> str:
         which = f"{'the first ' if self.first else ''}{self.of}"
         if self.count > 1:
@@ -123,12 +125,12 @@ class LevelsCovered(Criterion):
             return met(
                 lambda: (
                     listing(sorted({f"{lv} ({side})" for lv, side in good}), "and")
-                    + f" covered by {self._which()}"
+                    + f" covered by {self._which}"
                 )
             )
         if places(done + pending):
-            return unknown(lambda: f"no level covered by {self._which()} {unless()}")
-        return unmet(lambda: f"no level, at any side, covered by {self._which()}")
+            return unknown(lambda: f"no level covered by {self._which} {unless()}")
+        return unmet(lambda: f"no level, at any side, covered by {self._which}")
 
     def describe(self) -> str:
         return f"levels covered by {'the first ' if self.first else ''}{self.of}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 from attrs import field, frozen
 
@@ -124,7 +125,7 @@ class IfPrior(Criterion):
 
         binds = (len(days) >= self.count) != self.unless
         if not binds:
-            return met(lambda: f"{found()}: {self._condition()} does not hold, so this does not apply")
+            return met(lambda: f"{found()}: {self._condition} does not hold, so this does not apply")
         verdicts = judge_each(self.criteria, ctx)
 
         def told() -> str:
@@ -154,6 +155,7 @@ class IfPrior(Criterion):
             until = None  # they stop binding before they lapse
         return met(told, until=until)
 
+    @cached_property
     def _condition(self) -> str:
         span = f" within {self.within}" if self.within else ""
         if self.unless:
@@ -164,4 +166,4 @@ class IfPrior(Criterion):
 
     def describe(self) -> str:
         inner = "; ".join(c.describe() for c in self.criteria)
-        return f"where {self._condition()}: {inner}"
+        return f"where {self._condition}: {inner}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal, NewType
 
 from attrs import frozen
@@ -119,11 +120,11 @@ class Cap(Criterion):
             days = [d for d in days if ctx.on < self.window.after(d)]
         n, span = len(days), self._span
         if n < self.max:
-            return met(lambda: f"{n} earlier {self.of} session(s) {span()}; at most {self.max} {span()}")
+            return met(lambda: f"{n} earlier {self.of} session(s) {span}; at most {self.max} {span}")
 
         def told() -> str:
             listed = ", ".join(str(d) for d in days)
-            return f"{n} {self.of} session(s) {span()} before {ctx.on} ({listed}); at most {self.max}"
+            return f"{n} {self.of} session(s) {span} before {ctx.on} ({listed}); at most {self.max}"
 
         if self.window is None:
             return unmet(told)
@@ -131,6 +132,7 @@ class Cap(Criterion):
         frees = self.window.after(days[len(days) - self.max])
         return unmet(lambda: f"{told()}: the next is allowed from {frees}", resolves_on=frees)
 
+    @cached_property
     def _span(self) -> str:
         return f"in {self.window}" if self.window else "in all"
 
