@@ -86,7 +86,7 @@ class Judged:
     Judging stops at the first criterion that settles the answer whatever the rest say
     (an unmet one that time does not resolve); the others are judged, through the query's
     ``judging``, when the criteria are read.  The results are made on the first call of
-    :meth:`results` and kept.
+    :meth:`results` and kept; what made them is let go.
     """
 
     __slots__ = ("_made", "extra", "judging", "rules", "verdicts")
@@ -105,6 +105,8 @@ class Judged:
         made = self._made
         if made is None:
             made = self._made = self._make()
+            # Made: the verdicts (their message functions) and the query's record can go.
+            self.verdicts, self.judging = (), None
         return made
 
     def _make(self) -> tuple[CriterionResult, ...]:

@@ -1,8 +1,10 @@
 """How results are made: criteria and their messages on first read, a shared criterion judged once."""
 
+import gc
 import json
 import pickle
 import tomllib
+import weakref
 from pathlib import Path
 
 import pendulum
@@ -197,3 +199,16 @@ def test_criteria_read_later_are_those_judged_at_once(policy_id: str, data: st.D
         eager = [(i, v.status, v.message, v.resolves_on, v.until) for i, v in verdicts]
         assert made[: len(eager)] == eager
         assert len(made) - len(eager) in (0, 1)  # and the engine's own "window", where it shuts
+
+
+def test_a_plan_read_lets_go_of_its_record() -> None:
+    """Once every entry's criteria are made, the plan keeps strings, not the record or closures:
+    a payer holding a population's read plans holds no records."""
+    plan = next_eligible(load_episode(EXAMPLE), CENTENE, ON)
+    record = weakref.ref(next(e._judged.judging for e in plan.entries.values()).ctx.record)  # type: ignore[union-attr]
+    assert record() is not None
+    for entry in plan.entries.values():
+        entry.criteria  # noqa: B018 (made on the read)
+    gc.collect()
+    assert record() is None
+    assert plan == next_eligible(load_episode(EXAMPLE), CENTENE, ON)
