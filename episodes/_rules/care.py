@@ -57,7 +57,6 @@ class CareCourses(Criterion):
     accept_intolerance: bool = False
 
     def check(self, ctx: Ctx) -> Verdict:
-        on = ctx.on
         found = self._courses(ctx.record)
         courses, counted, pending = found.courses, found.counted, found.pending
         if not courses:
@@ -67,11 +66,11 @@ class CareCourses(Criterion):
             if spared is not None:
                 why = "not tolerated" if spared.not_tolerated else "contraindicated"
                 return met(lambda: f"{spared.care} from {spared.start} {why}")
-        ok, told, when = self._enough(found, False, on)
+        ok, told, when = self._enough(found, False)
         if ok:
             return met(told)
         if pending:
-            ok2, _, when2 = self._enough(found, True, on)
+            ok2, _, when2 = self._enough(found, True)
             if ok2 or when2 is not None:
                 return unknown(
                     lambda: (
@@ -114,11 +113,11 @@ class CareCourses(Criterion):
     def _memo_key(self) -> str:
         return f"care:{self.response}:{','.join(sorted(self.kinds))}"
 
-    def _enough(
-        self, found: _Courses, pending: bool, on: Date
-    ) -> tuple[bool, Callable[[], str], Date | None]:
+    def _enough(self, found: _Courses, pending: bool) -> tuple[bool, Callable[[], str], Date | None]:
         """Whether the counted courses (with ``pending``, those whose response is not
-        documented too) meet the rule on ``on``, and why; else when time alone would make them."""
+        documented too) meet the rule on the record's date, and why; else when time alone would
+        make them."""
+        on = found.on
         courses = found.with_pending if pending else found.counted
         done = {c.care for c in courses}
         missing = [g for g in self.each_of if done.isdisjoint(g)]
