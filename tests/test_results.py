@@ -212,3 +212,38 @@ def test_a_plan_read_lets_go_of_its_record() -> None:
     gc.collect()
     assert record() is None
     assert plan == next_eligible(load_episode(EXAMPLE), CENTENE, ON)
+
+
+def test_care_rules_share_only_courses_read_the_same_way() -> None:
+    """Two care rules over the same kinds, one counting any response and one only failed or
+    partial ones: the record keeps each its own courses, so an improved course counts for one."""
+    text = """
+id = "care-twice"
+title = "t"
+payer = "p"
+version = "1"
+effective = 2026-01-01
+source = "s"
+citation = "P"
+regions = ["lumbar"]
+
+[[steps.mbb1.criteria]]
+rule = "any_response"
+kind = "care"
+kinds = ["physical_therapy"]
+duration = "6 weeks"
+response = "any"
+cite = "1"
+
+[[steps.mbb1.criteria]]
+rule = "inadequate"
+kind = "care"
+kinds = ["physical_therapy"]
+duration = "6 weeks"
+cite = "2"
+"""
+    policy = policies.parse(tomllib.loads(text), "care-twice.toml")
+    b = EpisodeBuilder("lumbar").care("physical_therapy", "2025-07-01", "2025-10-01", response="improved")
+    entry = next_eligible(b.build(), policy, "2026-01-05")["mbb"]
+    assert criterion(entry, "any_response").status == "met"
+    assert criterion(entry, "inadequate").status == "unmet"
