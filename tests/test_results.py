@@ -27,6 +27,13 @@ ON = pendulum.date(2026, 4, 10)
 CENTENE = policies.load("centene-facet")
 
 
+def policy_of(policy_id: str, steps: str) -> policies.Policy:
+    """A lumbar policy of the given steps (TOML), read as a file would be."""
+    head = f'id = "{policy_id}"\ntitle = "t"\npayer = "p"\nversion = "1"\neffective = 2026-01-01\n'
+    head += 'source = "s"\ncitation = "P"\nregions = ["lumbar"]\n'
+    return policies.parse(tomllib.loads(head + steps), f"{policy_id}.toml")
+
+
 def block_with_relief(relief: int) -> EpisodeBuilder:
     b = EpisodeBuilder("lumbar").onset("2025-06-01")
     b.care("physical_therapy", "2025-07-01", "2025-10-01")
@@ -114,16 +121,9 @@ def test_a_criterion_several_steps_share_is_judged_once_per_plan(monkeypatch: py
 
 def test_equal_criteria_written_in_two_steps_are_one() -> None:
     """A policy that writes the same criterion in two steps gets one object (judged once)."""
-    text = """
-id = "twice"
-title = "t"
-payer = "p"
-version = "1"
-effective = 2026-01-01
-source = "s"
-citation = "P"
-regions = ["lumbar"]
-
+    policy = policy_of(
+        "twice",
+        """
 [[steps.mbb1.criteria]]
 kind = "region"
 regions = ["lumbar"]
@@ -133,8 +133,8 @@ cite = "1"
 kind = "region"
 regions = ["lumbar"]
 cite = "1"
-"""
-    policy = policies.parse(tomllib.loads(text), "twice.toml")
+""",
+    )
     (a,) = policy.rules("mbb1") or ()
     (b,) = policy.rules("rfa") or ()
     assert a.criterion is b.criterion
@@ -217,16 +217,9 @@ def test_a_plan_read_lets_go_of_its_record() -> None:
 def test_care_rules_share_only_courses_read_the_same_way() -> None:
     """Two care rules over the same kinds, one counting any response and one only failed or
     partial ones: the record keeps each its own courses, so an improved course counts for one."""
-    text = """
-id = "care-twice"
-title = "t"
-payer = "p"
-version = "1"
-effective = 2026-01-01
-source = "s"
-citation = "P"
-regions = ["lumbar"]
-
+    policy = policy_of(
+        "care-twice",
+        """
 [[steps.mbb1.criteria]]
 rule = "any_response"
 kind = "care"
@@ -241,8 +234,8 @@ kind = "care"
 kinds = ["physical_therapy"]
 duration = "6 weeks"
 cite = "2"
-"""
-    policy = policies.parse(tomllib.loads(text), "care-twice.toml")
+""",
+    )
     b = EpisodeBuilder("lumbar").care("physical_therapy", "2025-07-01", "2025-10-01", response="improved")
     entry = next_eligible(b.build(), policy, "2026-01-05")["mbb"]
     assert criterion(entry, "any_response").status == "met"
