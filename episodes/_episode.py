@@ -40,6 +40,9 @@ class Episode:
     _ids: set[str] = attrs.field(factory=set, alias="_ids")
     #: Bumped by every ``record()``: a caller caching plans can key them on it.
     version: int = attrs.field(default=0, init=False)
+    #: The latest record cut (``_record.build_record``): how many events it takes, and its
+    #: fields.  ``record()`` drops it.
+    _cut: tuple[int, Any] | None = attrs.field(default=None, init=False, eq=False)
 
     @property
     def events(self) -> tuple[Event, ...]:
@@ -59,6 +62,7 @@ class Episode:
         # they were recorded (timsort merges the two sorted runs in one pass).
         self._events = sorted([*self._events, *checked], key=_WHEN)
         self._ids.update(e.id for e in checked if type(e) is Procedure)
+        self._cut = None
         self.version += 1
         return self
 

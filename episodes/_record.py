@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from operator import attrgetter
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 from pendulum import Date
@@ -14,6 +14,7 @@ from ._events import (
     Care,
     Condition,
     Documentation,
+    Event,
     Exam,
     Imaging,
     Outcome,
@@ -91,53 +92,92 @@ def build_record(episode: Episode, on: Date, *, audited: Procedure | None = None
     With ``audited`` (a recorded procedure), the record is what stood before
     it: the procedure itself, the procedures recorded after it on its day and
     its own outcomes are left out.
+
+    The cut (everything but the date) depends only on how many events precede
+    the date, so the episode keeps its latest cut until ``record()`` changes it:
+    a plan, and a proposal after the last event, take the whole history, and
+    every query of the episode after the first reads it without a pass.
     """
-    by_type: dict[type, list[object]] = {t: [] for t in _TYPES}
+    events = episode._events  # in date order
+    n = bisect_right(events, on, key=_WHEN)
+    if audited is not None:
+        return Record(episode.region, on, *_cut(events, n, audited))
+    kept = episode._cut
+    if kept is None or kept[0] != n:
+        kept = episode._cut = (n, _cut(events, n, None))
+    return Record(episode.region, on, *kept[1])
+
+
+def _cut(events: list[Event], n: int, audited: Procedure | None) -> _Cut:
+    """A record's fields after its region and date: the first ``n`` events, by type."""
+    by_type: dict[type, list[Any]] = {t: [] for t in _TYPES}
     outcomes: dict[str, list[Outcome]] = {}
-    seen_audited = False
-    events = episode.events
-    for event in events[: bisect_right(events, on, key=_WHEN)]:  # events are in date order
+    kept = events[:n]
+    if audited is not None:
+        # What stood before the audited procedure: not it, nor a procedure recorded after it
+        # on its day, nor its own outcomes.
+        at = next((i for i, e in enumerate(kept) if e is audited), n)
+        kept = [
+            e
+            for i, e in enumerate(kept)
+            if not (
+                i == at
+                or (i > at and type(e) is Procedure)
+                or (type(e) is Outcome and e.procedure_id == audited.id)
+            )
+        ]
+    for event in kept:
         t = type(event)
-        if audited is not None:
-            if event is audited:
-                seen_audited = True
-                continue
-            if t is Procedure and seen_audited:
-                continue
-            if t is Outcome and event.procedure_id == audited.id:  # type: ignore[union-attr]
-                continue
         if t is Outcome:
-            outcomes.setdefault(event.procedure_id, []).append(event)  # type: ignore[union-attr,arg-type]
+            got = outcomes.get(event.procedure_id)  # type: ignore[union-attr]
+            if got is None:
+                outcomes[event.procedure_id] = [event]  # type: ignore[union-attr,list-item]
+            else:
+                got.append(event)  # type: ignore[arg-type]
         else:
             by_type[t].append(event)
-    procedures: tuple[Procedure, ...] = tuple(by_type[Procedure])  # type: ignore[arg-type]
+    procedures: tuple[Procedure, ...] = tuple(by_type[Procedure])
     counts: dict[ProcedureKind, int] = {}
     steps: dict[str, str] = {}
     moves: list[Move] = []
     for p in procedures:
-        done = counts.get(p.procedure, 0)
-        steps[p.id] = step_for(p.procedure, done)
-        counts[p.procedure] = done + 1
-        move = MOVES.get(p.procedure)
+        kind = p.procedure
+        done = counts.get(kind, 0)
+        counted = _COUNTED_STEPS.get(kind)
+        steps[p.id] = kind.value if counted is None else counted[min(done, len(counted) - 1)]
+        counts[kind] = done + 1
+        move = MOVES.get(kind)
         if move is not None:
             moves.append(move)
     onsets = by_type[SymptomOnset]
-    return Record(
-        region=episode.region,
-        on=on,
-        onset=min((o.date for o in onsets), default=None),  # type: ignore[attr-defined]
-        care=tuple(by_type[Care]),  # type: ignore[arg-type]
-        imaging=tuple(by_type[Imaging]),  # type: ignore[arg-type]
-        exams=tuple(by_type[Exam]),  # type: ignore[arg-type]
-        conditions=tuple(by_type[Condition]),  # type: ignore[arg-type]
-        documents=tuple(by_type[Documentation]),  # type: ignore[arg-type]
-        procedures=procedures,
-        outcomes={k: tuple(v) for k, v in outcomes.items()},
-        steps=steps,
-        moves=tuple(moves),
-        counts=counts,
+    return (
+        min([o.date for o in onsets]) if onsets else None,
+        tuple(by_type[Care]),
+        tuple(by_type[Imaging]),
+        tuple(by_type[Exam]),
+        tuple(by_type[Condition]),
+        tuple(by_type[Documentation]),
+        procedures,
+        {k: tuple(v) for k, v in outcomes.items()},
+        steps,
+        tuple(moves),
+        counts,
     )
 
 
+#: A record's fields after ``region`` and ``on``, in their order: what ``_cut`` gives.
+_Cut = tuple[
+    Date | None,
+    tuple[Care, ...],
+    tuple[Imaging, ...],
+    tuple[Exam, ...],
+    tuple[Condition, ...],
+    tuple[Documentation, ...],
+    tuple[Procedure, ...],
+    dict[str, tuple[Outcome, ...]],
+    dict[str, str],
+    tuple[Move, ...],
+    dict[ProcedureKind, int],
+]
 _WHEN = attrgetter("when")
 _TYPES = (SymptomOnset, Care, Imaging, Exam, Condition, Procedure, Documentation)

@@ -185,6 +185,20 @@ def test_event_that_breaks_the_policy_is_still_recorded():
     assert evaluate(ep, POLICY, ep.events[-1]).status == "denied"
 
 
+def test_a_plan_after_record_reads_the_new_event():
+    """An episode keeps its latest record cut between queries; record() drops it.  Here the
+    second plan's date takes as many events as the first plan did (two), but not the same
+    two: the onset and the block recorded between the plans, not the exam."""
+    ep = Episode("p-1", "lumbar").record(
+        {"type": "symptom_onset", "date": "2026-01-05"},
+        {"type": "exam", "date": "2026-03-01", "nrs": 6},
+    )
+    assert next_eligible(ep, POLICY, as_of=day("2026-04-01"))["mbb"].step == "mbb1"
+    ep.record(proc("b1", "2026-02-02"))
+    plan = next_eligible(ep, POLICY, as_of=day("2026-02-15"))
+    assert (plan.state, plan["mbb"].step) == ("mbb1", "mbb2")
+
+
 def test_procedure_in_a_region_the_policy_does_not_cover_is_recorded():
     """A thoracic block is recorded in a thoracic episode even though centene does not cover it."""
     ep = Episode("p-1", "thoracic").record(proc("t1", "2026-02-02", levels=["T10-T11"]))

@@ -48,6 +48,7 @@ from episodes.testing.strategies import (
     as_of_dates,
     episode_dicts,
     episodes,
+    proposals,
 )
 
 POLICY_IDS = policies.available()
@@ -337,6 +338,27 @@ def test_later_events_are_ignored(policy_id: str, data: st.DataObject) -> None:
     pol = policy(policy_id)
     raw, as_of = data.draw(cases(policy_id))
     assert next_eligible(load_episode(raw), pol, as_of) == next_eligible(cut(raw, as_of), pol, as_of)
+
+
+@each_policy
+@given(data=st.data())
+def test_a_held_episode_answers_as_a_fresh_one(policy_id: str, data: st.DataObject) -> None:
+    """An episode asked again and again (it keeps its latest record cut) answers each plan,
+    proposal and audit as a freshly loaded copy does, at any dates in any order, and
+    again after ``record()`` adds to it."""
+    pol = policy(policy_id)
+    raw = data.draw(episode_dicts(policy=pol))
+    split = data.draw(st.integers(1, len(raw["events"])))
+    first = {**raw, "events": raw["events"][:split]}
+    held = load_episode(first)
+    for part in (first, raw):
+        if part is raw:
+            held.record(raw["events"][split:])
+        for as_of in data.draw(st.lists(as_of_dates(part), min_size=1, max_size=3)):
+            asked = data.draw(proposals(held.region, as_of))
+            assert next_eligible(held, pol, as_of) == next_eligible(load_episode(part), pol, as_of)
+            assert evaluate(held, pol, asked) == evaluate(load_episode(part), pol, asked)
+        assert audit(held, pol) == audit(load_episode(part), pol)
 
 
 @each_policy
