@@ -10,7 +10,8 @@ population (5 to 40 events) and on one of about 15 events; ``evaluate`` µs per
 call (median); episodes a second from JSON text to a plan (read for its
 statuses and dates; with every criterion read; as JSON text); then the same
 figures the naive way, and their ratios; the cost of a 400-event history
-against a 16-event one; and memory per event with 100,000 episodes held at
+against a 16-event one; the pathway state alone (the Machine's part of a
+plan), ours and the naive way's; and memory per event with 100,000 episodes held at
 once, as loaded and each planned once (the naive way's with 10,000 unless
 told: it is linear, and slow to fill).
 
@@ -56,6 +57,7 @@ from episodes import (
     load_episode,
     next_eligible,
 )
+from episodes._record import build_record
 from episodes._report import to_data
 from episodes.testing.strategies import population
 
@@ -303,6 +305,23 @@ naive: the natural way: one object per episode, given its own Machine (transitio
   A Machine takes {build:.0f} µs to build ({lean:.0f} µs with auto_transitions=False)."""
 
 
+def pathway_cost(policy_id: str, n: int, seed: int) -> tuple[float, float]:
+    """µs per episode (about 15 events) for the pathway state alone, the part the Machine
+    plays in a plan: ours (``pathway_state`` on the record: the memoised replay) and the
+    naive way's (a Machine built and the history walked through its triggers)."""
+    policy = policies.load(policy_id)
+    eps = [load_episode(d) for d in population(n, seed, [policy_id], events=(14, 16))]
+    records = [build_record(e, plan_date(e)) for e in eps]
+    moves = [r.moves for r in records]
+
+    def walk_all() -> None:
+        for m in moves:  # each Machine dropped as the next is built, as a query's would be
+            naive_model(m)
+
+    ours = timed(lambda: [_query.pathway_state(r, policy) for r in records]) / n
+    return ours, timed(walk_all) / n
+
+
 def growth(policy_id: str, seed: int) -> float:
     """The cost of planning a 400-event history over a 16-event one (same kind of episodes)."""
     policy = policies.load(policy_id)
@@ -387,6 +406,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\nhistory growth: next_eligible on 400 events / on 16 events")
     for pid in ids:
         print(f"  {pid:<22}{growth(pid, args.seed):>6.1f}x")
+    print("\nthe pathway state alone (the Machine's part of a plan), µs per episode of about 15 events")
+    print(f"  {'policy':<22}{'ours':>8}{'naive':>8}{'ratio':>8}")
+    for pid in ids:
+        ours_us, naive_us = pathway_cost(pid, args.n, args.seed)
+        print(f"  {pid:<22}{ours_us:>8.1f}{naive_us:>8.1f}{naive_us / ours_us:>7.0f}x")
     naive_count = args.naive_memory or min(args.memory, 10_000)
     ours, events = memory_per_event(args.memory, args.seed)
     planned, _ = memory_per_event(args.memory, args.seed, planned=True)
