@@ -129,11 +129,7 @@ def _cut(events: list[Event], n: int, audited: Procedure | None) -> _Cut:
     for event in kept:
         t = type(event)
         if t is Outcome:
-            got = outcomes.get(event.procedure_id)  # type: ignore[union-attr]
-            if got is None:
-                outcomes[event.procedure_id] = [event]  # type: ignore[union-attr,list-item]
-            else:
-                got.append(event)  # type: ignore[arg-type]
+            outcomes.setdefault(event.procedure_id, []).append(event)  # type: ignore[union-attr,arg-type]
         else:
             by_type[t].append(event)
     procedures: tuple[Procedure, ...] = tuple(by_type[Procedure])
@@ -141,17 +137,15 @@ def _cut(events: list[Event], n: int, audited: Procedure | None) -> _Cut:
     steps: dict[str, str] = {}
     moves: list[Move] = []
     for p in procedures:
-        kind = p.procedure
-        done = counts.get(kind, 0)
-        counted = _COUNTED_STEPS.get(kind)
-        steps[p.id] = kind.value if counted is None else counted[min(done, len(counted) - 1)]
-        counts[kind] = done + 1
-        move = MOVES.get(kind)
+        done = counts.get(p.procedure, 0)
+        steps[p.id] = step_for(p.procedure, done)
+        counts[p.procedure] = done + 1
+        move = MOVES.get(p.procedure)
         if move is not None:
             moves.append(move)
     onsets = by_type[SymptomOnset]
     return (
-        min([o.date for o in onsets]) if onsets else None,
+        min((o.date for o in onsets), default=None),
         tuple(by_type[Care]),
         tuple(by_type[Imaging]),
         tuple(by_type[Exam]),
