@@ -103,6 +103,15 @@ class Episode:
             if region_of(level) is not self.region:
                 raise InvalidEvent(index, f"levels[{j}]", level, f"level is not {self.region.value}")
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The record cut is the queries' cache: a pickle (or a copy) leaves it behind.
+        return {a.name: getattr(self, a.name) for a in attrs.fields(Episode) if a.name != "_cut"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_cut", None)
+
     def __repr__(self) -> str:
         # No patient id: reprs end up in logs.
         return f"<Episode {self.region.value}, {len(self._events)} events>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 import policies
@@ -197,6 +199,28 @@ def test_a_plan_after_record_reads_the_new_event():
     ep.record(proc("b1", "2026-02-02"))
     plan = next_eligible(ep, POLICY, as_of=day("2026-02-15"))
     assert (plan.state, plan["mbb"].step) == ("mbb1", "mbb2")
+
+
+def test_a_pickled_episode_leaves_its_record_cut_behind():
+    """A planned episode sent to another process goes without the cut its plan kept (its
+    pickle is the one it had before the plan), and plans there as here."""
+    b = EpisodeBuilder("lumbar").onset("2026-01-05")
+    b.care("physical_therapy", "2026-01-06", "2026-03-06")
+    b.procedure("mbb", "2026-04-06")
+    ep = b.build()
+    unplanned = pickle.dumps(ep)
+    plan = next_eligible(ep, POLICY, as_of=day("2026-04-10"))
+    assert ep._cut is not None
+    assert pickle.dumps(ep) == unplanned
+    back = pickle.loads(unplanned)
+    assert back._cut is None
+    assert (back.patient_id, back.region, back.events, back.version) == (
+        ep.patient_id,
+        ep.region,
+        ep.events,
+        ep.version,
+    )
+    assert next_eligible(back, POLICY, as_of=day("2026-04-10")) == plan
 
 
 def test_procedure_in_a_region_the_policy_does_not_cover_is_recorded():
