@@ -22,7 +22,6 @@ from ._rules._base import _MET, _UNKNOWN, _UNMET, Levels
 from ._time import as_date, today
 from ._wire import structure_event
 
-
 #: The levels of each region, head to tail.
 REGION_LEVELS: dict[Region, tuple[str, ...]] = {
     r: tuple(lv for lv in LEVELS if region_of(lv) is r) for r in Region
