@@ -255,7 +255,8 @@ class ExamRule(Criterion):
         return listing([str(t) for t in self.tests], "and") or "an exam"
 
     def describe(self) -> str:
-        return f"exam (the latest recording each field): {listing([str(t) for t in self.tests], 'and') or 'recorded'}"
+        tests = listing([str(t) for t in self.tests], "and") or "recorded"
+        return f"exam (the latest recording each field): {tests}"
 
 
 @frozen(kw_only=True)
