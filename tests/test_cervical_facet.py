@@ -351,3 +351,22 @@ def test_not_addressed_procedures():
         d = decide(ready(), procedure)
         assert d.status == "not_addressed"
         assert [(c.rule, c.status) for c in d.criteria] == [("not_addressed", "unknown")]
+
+
+@pytest.mark.parametrize(
+    "condition", ["systemic_infection", "local_infection", "coagulopathy", "anticoagulation"]
+)
+@pytest.mark.parametrize(("offset", "status"), [(-1, "unmet"), (0, "unmet"), (1, "met")])
+def test_absolute_contraindications_apply_to_the_ablation(condition, offset, status):
+    """The Absolute Contraindications apply to every procedure of the document: a condition
+    active from Apr 25 to May 1 blocks an ablation through May 1 and lets it on May 2."""
+    end = day("2025-05-01")
+    b = two_blocks().condition(condition, "2025-04-25", end)
+    on = end.add(days=offset)
+    rfa = plan(b, on)["rfa"]
+    c = crit(rfa, "contraindications")
+    assert c.status == status
+    assert (rfa.status == "eligible") is (status == "met")
+    assert decide(b, "rfa", on).status == ("approved" if status == "met" else "denied")
+    if status == "unmet":
+        assert (c.resolves_on, c.citation) == (end.add(days=1), f"{CITE} Absolute Contraindications")
