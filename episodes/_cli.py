@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ._episode import Episode, load_episode
 from ._errors import EpisodeError
@@ -103,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="check every recorded procedure")
     common(au)
 
+    dg = sub.add_parser("diagram", help="a policy's pathway as a state diagram (mermaid text, or SVG)")
+    dg.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
+    dg.add_argument("-o", "--output", help="write to this file (default: standard output)")
+    dg.add_argument("--format", choices=["mermaid", "svg"], default=None, help="default: from -o's suffix")
+
     po = sub.add_parser("policies", help="list the bundled policies, or show one")
     po.add_argument("id", nargs="?", help="a policy id or .toml path to show")
     po.add_argument("--json", action="store_true")
@@ -121,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "policies":
             return _policies(args)
+        if args.command == "diagram":
+            return _diagram(args)
         policy = _policy(args.policy)
         episode = _episode(args.episode)
         if args.command == "next-eligible":
@@ -139,6 +146,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(out, indent=2) if args.json else out)
     except BrokenPipeError:  # `episodes ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from ._diagram import DiagramError, diagram
+
+    fmt: Literal["mermaid", "svg"] = args.format or (
+        "svg" if (args.output or "").endswith(".svg") else "mermaid"
+    )
+    try:
+        drawn = diagram(_policy(args.policy), fmt)
+    except DiagramError as exc:
+        raise _BadInput(f"diagram: {exc}") from None
+    if args.output is None:
+        print(drawn if isinstance(drawn, str) else drawn.decode())
+        return 0
+    try:
+        Path(args.output).write_bytes(drawn.encode() if isinstance(drawn, str) else drawn)
+    except OSError as exc:
+        raise _BadInput(f"{args.output}: cannot write: {exc.strerror}") from None
     return 0
 
 

@@ -14,7 +14,7 @@ from pendulum import Date
 from ._episode import Episode
 from ._errors import InvalidEvent
 from ._events import LEVELS, Procedure, ProcedureKind, Region, region_of
-from ._pathway import BLOCK_LEVEL_STEPS, FACET_PROCEDURES, NEXT_FACET_STEP, Move, State, replay, step_for
+from ._pathway import BLOCK_LEVEL_STEPS, FACET_PROCEDURES, JUDGED_BY, Move, State, replay, step_for
 from ._policy import Policy, Rule
 from ._record import Record, build_record
 from ._rules import CriterionStatus, Ctx, Verdict
@@ -268,16 +268,19 @@ def audit(episode: Episode, policy: Policy) -> tuple[Decision, ...]:
 def pathway_state(record: Record, policy: Policy) -> State:
     """The state of the facet pathway, replayed through the machine.
 
-    After a block, the pathway closes (``facet_negative``) when that block's
-    documented relief fails a relief rule of the next facet step.
+    The machine's guard on a block's moves (``RELIEF_FAILS``) is whether that block's
+    documented relief fails a relief rule of the next facet step; only the latest block's can
+    leave the pathway closed, so only it is judged, and only where the history ends with it.
     """
-    state = replay(record.moves)
-    if state in (State.MBB1, State.MBB2):
-        block = next(p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB)
-        for rule in policy.block_rules(NEXT_FACET_STEP[state]):
-            if block in rule.of.select(record) and rule.judge(record, block) is CriterionStatus.UNMET:
-                return replay((*record.moves, Move.CLOSE))
-    return state
+    moves = record.moves
+    if not moves or moves[-1] is not Move.BLOCK:
+        return replay(moves)
+    block = next(p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB)
+    closes = any(
+        block in rule.of.select(record) and rule.judge(record, block) is CriterionStatus.UNMET
+        for rule in policy.block_rules(JUDGED_BY[record.steps[block.id]])
+    )
+    return replay(moves, closes)
 
 
 def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) -> Decision:

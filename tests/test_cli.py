@@ -133,3 +133,18 @@ def test_an_eligible_row_says_what_closes_its_window() -> None:
     row = next(line for line in plan_text(plan, ep).splitlines() if line.startswith("mbb "))
     assert "2026-02-28 (recent_procedure)" in row
     assert row.split()[-1] == "any"  # the policy has no level rule for a first block
+
+
+def test_diagram_writes_mermaid(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """``episodes diagram --policy ID`` prints mermaid text; ``-o`` writes it to a file."""
+    code, out, _ = run(capsys, "diagram", "--policy", "cms-l38773")
+    assert code == 0
+    assert out.splitlines()[:4] == [
+        "---",
+        "cms-l38773: Facet Joint Interventions for Pain Management",
+        "---",
+        "stateDiagram-v2",
+    ]
+    target = tmp_path / "cms.mmd"
+    assert run(capsys, "diagram", "--policy", "cms-l38773", "-o", str(target))[0] == 0
+    assert target.read_text().rstrip("\n") == out.rstrip("\n")
