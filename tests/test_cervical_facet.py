@@ -14,8 +14,8 @@ import pytest
 from pendulum import Date
 
 import policies
-from episodes import Episode, evaluate, next_eligible
-from episodes.testing import EpisodeBuilder, day, proposal
+from episodes import Episode, testing
+from episodes.testing import EpisodeBuilder, day
 from episodes.testing import criterion as crit
 
 POLICY = policies.load("cervical-facet-64490")
@@ -74,14 +74,11 @@ def ready(
 
 
 def block(b: EpisodeBuilder, when: str, relief: float, levels: Sequence[str] = (LEVEL,)) -> str:
-    pid = b.procedure("mbb", when, levels)
-    b.outcome(pid, when, relief)
-    return pid
+    return b.block(when, relief, levels)
 
 
 def plan(b: EpisodeBuilder | Episode, on: str | Date = READY) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return next_eligible(ep, POLICY, as_of=day(on))
+    return testing.plan(b, POLICY, on)
 
 
 def decide(
@@ -90,8 +87,7 @@ def decide(
     on: str | Date = READY,
     levels: Sequence[str] = (LEVEL,),
 ) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return evaluate(ep, POLICY, proposal(procedure, on, levels))
+    return testing.decide(b, POLICY, procedure, on, levels)
 
 
 # --- mbb1 ---------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ import pytest
 from pendulum import Date
 
 import policies
-from episodes import Episode, evaluate, next_eligible
+from episodes import Episode, testing
 from episodes._record import build_record
 from episodes._rules import Ctx
-from episodes.testing import EpisodeBuilder, day, proposal
+from episodes.testing import EpisodeBuilder, day
 from episodes.testing import criterion as crit
 
 POLICY = policies.load("cms-l38773")
@@ -66,15 +66,11 @@ def block(
     procedure: str = "mbb",
     side: str = "bilateral",
 ) -> str:
-    pid = b.procedure(procedure, when, levels, side)
-    if relief is not None:
-        b.outcome(pid, when, relief)
-    return pid
+    return b.block(when, relief, levels, side, procedure=procedure)
 
 
 def plan(b: EpisodeBuilder | Episode, on: str | Date = READY) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return next_eligible(ep, POLICY, as_of=day(on))
+    return testing.plan(b, POLICY, on)
 
 
 def decide(
@@ -84,8 +80,7 @@ def decide(
     levels: Sequence[str] = LEVELS,
     side: str = "bilateral",
 ) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return evaluate(ep, POLICY, proposal(procedure, on, levels, side))
+    return testing.decide(b, POLICY, procedure, on, levels, side)
 
 
 # --- mbb1: diagnostic facet joint procedures ------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 from pendulum import Date
 
 import policies
-from episodes import Episode, evaluate, next_eligible
+from episodes import Episode, evaluate, testing
 from episodes.testing import EpisodeBuilder, day, proposal
 from episodes.testing import criterion as crit
 
@@ -60,22 +60,17 @@ def ready(
 
 def block(b: EpisodeBuilder, when: str | Date, relief: float | None, levels: Sequence[str] = (LEVEL,)) -> str:
     """A medial branch block with (unless ``relief`` is None) its same-day outcome."""
-    pid = b.procedure("mbb", when, levels)
-    if relief is not None:
-        b.outcome(pid, when, relief)
-    return pid
+    return b.block(when, relief, levels)
 
 
 def plan(b: EpisodeBuilder | Episode, on: str | Date) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return next_eligible(ep, POLICY, as_of=day(on))
+    return testing.plan(b, POLICY, on)
 
 
 def decide(
     b: EpisodeBuilder | Episode, procedure: str, on: str | Date, levels: Sequence[str] = (LEVEL,)
 ) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return evaluate(ep, POLICY, proposal(procedure, on, levels))
+    return testing.decide(b, POLICY, procedure, on, levels)
 
 
 # --- Initial Facet Injection/Medial Branch Block (mbb1) ----------------------------------

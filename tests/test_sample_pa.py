@@ -15,8 +15,8 @@ import pytest
 from pendulum import Date
 
 import policies
-from episodes import Episode, evaluate, next_eligible
-from episodes.testing import EpisodeBuilder, day, proposal
+from episodes import Episode, testing
+from episodes.testing import EpisodeBuilder, day
 from episodes.testing import criterion as crit
 
 POLICY = policies.load("sample-pa-64493")
@@ -100,8 +100,7 @@ def ready(
 
 
 def plan(b: EpisodeBuilder | Episode, on: str | Date = AS_OF) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return next_eligible(ep, POLICY, as_of=day(on))
+    return testing.plan(b, POLICY, on)
 
 
 def entry(b: EpisodeBuilder, on: str | Date = AS_OF) -> Any:
@@ -109,8 +108,7 @@ def entry(b: EpisodeBuilder, on: str | Date = AS_OF) -> Any:
 
 
 def decide(b: EpisodeBuilder | Episode, procedure: str, on: str | Date = AS_OF, **kw: Any) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return evaluate(ep, POLICY, proposal(procedure, on, **kw))
+    return testing.decide(b, POLICY, procedure, on, **kw)
 
 
 # --- the baseline ------------------------------------------------------------------------
