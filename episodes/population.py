@@ -1,0 +1,488 @@
+"""A payer's whole population, planned: the worklist.
+
+Every episode of a JSON-lines input (one episode a line; or a folder of such
+files) is planned under one policy on one date, and each of its plan's entries
+becomes a row: ``patient_id``, ``region``, ``state``, ``procedure``, ``step``,
+``status``, ``earliest``, ``until``, and the ``rule`` and ``message`` of the
+criterion that explains the status (see :func:`reason`).  A line that is not
+an episode goes to the error file with its line number and the error (never
+the patient id), and the rest goes on.
+
+One function plans a slice of lines (:func:`plan_lines`); the same function
+runs in this process, on the local machine's cores (Dask's ``processes``
+scheduler) or on a Dask cluster (``scheduler="tcp://..."``), so the output is
+the same row for row whichever runs it.  Dask and pyarrow (for Parquet) are
+the ``dask`` extra: ``pip install 'facet-episodes[dask]'``.
+
+>>> from episodes.population import worklist
+>>> worklist("population.jsonl", "centene-facet", "worklist.csv", as_of="2026-04-10")  # doctest: +SKIP
+Summary(episodes=..., rows=..., bad_lines=..., out=..., errors=...)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+from pendulum import Date
+
+from ._batch import next_eligible_many
+from ._errors import EpisodeError
+from ._policy import Policy
+from ._query import Eligibility, Status
+from ._rules import CriterionStatus
+from ._time import as_date, shift, today
+
+#: The worklist's columns, in order.
+COLUMNS = (
+    "patient_id",
+    "region",
+    "state",
+    "procedure",
+    "step",
+    "status",
+    "earliest",
+    "until",
+    "rule",
+    "message",
+)
+#: The error file's columns: the input file (relative to a folder input), the line (from 1), the error.
+ERROR_COLUMNS = ("file", "line", "error")
+#: Lines a partition holds (a task's worth: about a second of planning).
+PARTITION_LINES = 10_000
+#: The suffixes read from a folder input.
+LINE_SUFFIXES = (".jsonl", ".ndjson")
+
+Row = tuple[str, str, str, str, str, str, Date | None, Date | None, str, str]
+BadLine = tuple[str, int, str]
+
+
+class PopulationError(EpisodeError):
+    """The worklist cannot run at all: an input that cannot be read, an output of unknown kind,
+    a missing extra."""
+
+
+@frozen
+class Part:
+    """What a slice of lines gave: its rows, and its bad lines (file, line, error)."""
+
+    episodes: int
+    rows: list[Row]
+    errors: list[BadLine]
+
+
+@frozen
+class Summary:
+    """What a worklist run did: episodes planned, rows written, bad lines, and where."""
+
+    episodes: int
+    rows: int
+    bad_lines: int
+    out: Path
+    errors: Path
+
+
+# -- the one per-partition function ---------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def load_policy(ref: str) -> Policy:
+    """A bundled policy id, or a path to a ``.toml`` file; loaded once per process."""
+    import policies
+
+    if ref.endswith(".toml") or "/" in ref or os.sep in ref:
+        return policies.load_file(ref)
+    return policies.load(ref)
+
+
+def reason(entry: Eligibility) -> tuple[str, str]:
+    """The ``rule`` and ``message`` of the criterion that explains an entry's status.
+
+    ``blocked``: the criterion that blocks it (the first unmet that time does not
+    resolve; or the engine's own ``window`` / ``not_covered``), not an earlier one
+    that only waits.  ``waiting`` and ``needs_documentation``: the first criterion
+    not met, in the policy's order.  ``eligible``: none (two empty strings).
+    """
+    if entry.status is Status.ELIGIBLE:
+        return "", ""
+    blocked = entry.status is Status.BLOCKED
+    for c in entry.criteria:
+        if c.status is CriterionStatus.MET:
+            continue
+        if not blocked or (c.status is CriterionStatus.UNMET and c.resolves_on is None):
+            return c.rule, c.message
+    return "", ""  # pragma: no cover - a status other than eligible always has its reason
+
+
+def plan_lines(
+    lines: Iterable[str | bytes],
+    policy: str | Policy,
+    as_of: date,
+    within: int | None = None,
+    *,
+    first_line: int = 1,
+    source: str = "",
+) -> Part:
+    """Plan each line (one episode's JSON text) on ``as_of``; the rows and the bad lines.
+
+    Blank lines are skipped (their numbers still count).  ``within``: keep only
+    the entries that open within that many days of ``as_of`` (eligible, waiting or
+    needing documentation, ``earliest`` on or before ``as_of`` + ``within``).
+    ``first_line`` is the number of the first line (for the error rows); ``source``
+    names the file in them.
+    """
+    pol = load_policy(policy) if isinstance(policy, str) else policy
+    on = as_date(as_of)
+    horizon = None if within is None else shift(on, within)
+    numbers: list[int] = []
+
+    def texts() -> Iterator[str | bytes]:
+        for n, line in enumerate(lines, first_line):
+            if line.strip():
+                numbers.append(n)
+                yield line
+
+    rows: list[Row] = []
+    errors: list[BadLine] = []
+    count = 0
+    for done in next_eligible_many(texts(), pol, on):
+        count += 1
+        if done.plan is None:
+            errors.append((source, numbers[done.index], str(done.error)))
+            continue
+        plan = done.plan
+        pid, state = done.patient_id or "", plan.state.value
+        region = done.region.value if done.region is not None else ""
+        for procedure, e in plan.entries.items():
+            if horizon is not None and (
+                e.status is Status.BLOCKED or e.earliest is None or e.earliest > horizon
+            ):
+                continue
+            rule, message = reason(e)
+            rows.append(
+                (pid, region, state, procedure, e.step, e.status.value, e.earliest, e.until, rule, message)
+            )
+    return Part(count, rows, errors)
+
+
+# -- the input, cut into partitions ---------------------------------------------------
+
+
+@frozen
+class Chunk:
+    """A partition of the input: ``length`` bytes of ``path`` from ``offset``, whose first
+    line is line ``first_line`` of the file (named ``source`` in the error file)."""
+
+    path: str
+    offset: int
+    length: int
+    first_line: int
+    source: str
+
+
+def input_files(input: str | os.PathLike[str]) -> list[tuple[Path, str]]:
+    """The files to read, each with the name the error file gives it: a file itself, or a
+    folder's ``.jsonl`` / ``.ndjson`` files in name order (relative to the folder)."""
+    root = Path(input)
+    if root.is_dir():
+        found = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in LINE_SUFFIXES)
+        if not found:
+            raise PopulationError(f"{input}: no {' or '.join(LINE_SUFFIXES)} files in the folder")
+        return [(p, p.relative_to(root).as_posix()) for p in found]
+    if not root.is_file():
+        raise PopulationError(f"{input}: no such file or folder")
+    return [(root, root.name)]
+
+
+def chunks(files: Sequence[tuple[Path, str]], lines: int = PARTITION_LINES) -> Iterator[Chunk]:
+    """The input cut at every ``lines``-th line (a scan for newlines; nothing is parsed)."""
+    for path, source in files:
+        try:
+            f = path.open("rb")
+        except OSError as exc:
+            raise PopulationError(f"{source}: cannot read: {exc.strerror}") from None
+        with f:
+            start = pos = 0
+            line, seen = 1, 0
+            while block := f.read(1 << 24):
+                i = 0
+                while True:
+                    need = lines - seen
+                    if block.count(b"\n", i) < need:
+                        seen += block.count(b"\n", i)
+                        break
+                    for _ in range(need):
+                        i = block.index(b"\n", i) + 1
+                    yield Chunk(str(path), start, pos + i - start, line, source)
+                    start, line, seen = pos + i, line + lines, 0
+                pos += len(block)
+            if pos > start:
+                yield Chunk(str(path), start, pos - start, line, source)
+
+
+def read_chunk(chunk: Chunk) -> list[bytes]:
+    """A partition's lines (a last line without its newline included)."""
+    with open(chunk.path, "rb") as f:
+        f.seek(chunk.offset)
+        data = f.read(chunk.length)
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+# -- the output ------------------------------------------------------------------------
+
+
+def _kind(out: Path) -> str:
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in ("csv", "parquet"):
+        raise PopulationError(f"{out}: the output must be .csv or .parquet")
+    return kind
+
+
+def errors_path(out: str | os.PathLike[str]) -> Path:
+    """Where the bad lines go: ``OUT.csv`` (or ``OUT.parquet``) gives ``OUT.errors.csv``."""
+    p = Path(out)
+    return p.with_name(p.stem + ".errors.csv")
+
+
+def _csv_text(rows: Iterable[Sequence[object]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerows(("" if v is None else v.isoformat() if isinstance(v, date) else v for v in r) for r in rows)
+    return buf.getvalue()
+
+
+def _arrow() -> Any:
+    try:
+        import pyarrow as pa
+    except ImportError:
+        raise PopulationError("Parquet needs pyarrow: pip install 'facet-episodes[dask]'") from None
+    return pa
+
+
+def _schema() -> Any:
+    pa = _arrow()
+    dates = ("earliest", "until")
+    return pa.schema([(c, pa.date32() if c in dates else pa.string()) for c in COLUMNS])
+
+
+def encode(rows: Sequence[Row], kind: str) -> bytes:
+    """A part's rows as the output's bytes: CSV text (no header), or an Arrow IPC stream."""
+    if kind == "csv":
+        return _csv_text(rows).encode("utf-8")
+    pa = _arrow()
+    schema = _schema()
+    table = pa.Table.from_pylist([dict(zip(COLUMNS, r, strict=True)) for r in rows], schema=schema)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, schema) as w:
+        w.write_table(table)
+    return bytes(sink.getvalue())
+
+
+@frozen
+class Done:
+    """A partition planned: counts, bad lines, and its encoded rows (or the file holding them)."""
+
+    episodes: int
+    rows: int
+    errors: list[BadLine]
+    data: bytes | None
+    spilled: str | None
+
+
+def run_chunk(
+    chunk: Chunk,
+    policy: str,
+    as_of: date,
+    within: int | None,
+    kind: str,
+    spill: str | None = None,
+    number: int = 0,
+) -> Done:
+    """One partition, start to end: read its lines, plan them, encode the rows; with ``spill``
+    (a folder every process can write), write them there instead of returning them."""
+    part = plan_lines(
+        read_chunk(chunk), policy, as_of, within, first_line=chunk.first_line, source=chunk.source
+    )
+    data = encode(part.rows, kind)
+    if spill is None:
+        return Done(part.episodes, len(part.rows), part.errors, data, None)
+    path = os.path.join(spill, f"part-{number:06d}")
+    with open(path, "wb") as f:
+        f.write(data)
+    return Done(part.episodes, len(part.rows), part.errors, None, path)
+
+
+def _run_numbered(
+    numbered: tuple[int, Chunk], policy: str, as_of: date, within: int | None, kind: str, spill: str
+) -> Done:
+    return run_chunk(numbered[1], policy, as_of, within, kind, spill, numbered[0])
+
+
+class _Writer:
+    """The output and the error file, written part after part in the input's order."""
+
+    def __init__(self, out: Path, kind: str) -> None:
+        self.out, self.kind = out, kind
+        self.episodes = self.rows = self.bad = 0
+        self._err = errors_path(out).open("w", encoding="utf-8", newline="")
+        self._errw = csv.writer(self._err, lineterminator="\n")
+        self._errw.writerow(ERROR_COLUMNS)
+        if kind == "csv":
+            self._f: Any = out.open("w", encoding="utf-8", newline="")
+            self._f.write(_csv_text([COLUMNS]))
+        else:
+            pa = _arrow()
+            import pyarrow.parquet as pq
+
+            self._pa = pa
+            self._f = pq.ParquetWriter(out, _schema())
+
+    def add(self, done: Done) -> None:
+        self.episodes += done.episodes
+        self.rows += done.rows
+        self.bad += len(done.errors)
+        self._errw.writerows(done.errors)
+        data = done.data
+        if data is None:
+            assert done.spilled is not None
+            with open(done.spilled, "rb") as f:
+                data = f.read()
+            os.unlink(done.spilled)
+        if self.kind == "csv":
+            self._f.write(data.decode("utf-8"))
+        elif done.rows:
+            self._f.write_table(self._pa.ipc.open_stream(data).read_all())
+
+    def close(self) -> None:
+        self._f.close()
+        self._err.close()
+
+
+# -- the runs -------------------------------------------------------------------------
+
+
+def worklist(
+    input: str | os.PathLike[str],
+    policy: str,
+    out: str | os.PathLike[str],
+    as_of: date | str | None = None,
+    within: int | None = None,
+    scheduler: str | None = None,
+    *,
+    workers: int | None = None,
+    partition_lines: int = PARTITION_LINES,
+    progress: bool | None = None,
+) -> Summary:
+    """Plan every episode of ``input`` under ``policy`` on ``as_of`` (today when ``None``)
+    and write the worklist to ``out`` (``.csv`` or ``.parquet``), the bad lines to
+    :func:`errors_path` of it.
+
+    ``policy``: a bundled id or a ``.toml`` path (each process loads it once).
+    ``within``: only what opens within that many days.  ``scheduler``: a Dask
+    scheduler's address (``tcp://host:8786``): the workers read ``input`` at the same
+    path.  Without it, the local machine's cores (``workers``, default all of them;
+    one, or an input of one partition, runs in this process, without Dask).
+    ``progress``: a progress bar on stderr (default: when stderr is a terminal).
+    """
+    out = Path(out)
+    kind = _kind(out)
+    if within is not None and within < 0:
+        raise PopulationError(f"within: expected a number of days >= 0, got {within}")
+    on = today() if as_of is None else as_date(as_of)
+    load_policy(policy)  # a bad policy fails here, once, not in every task
+    parts = list(chunks(input_files(input), partition_lines))
+    if kind == "parquet":
+        _arrow()
+    show = sys.stderr.isatty() if progress is None else progress
+    writer = _Writer(out, kind)
+    try:
+        if scheduler is not None:
+            _on_cluster(writer, parts, scheduler, policy, on, within, kind, show)
+        else:
+            n = workers or os.cpu_count() or 1
+            if n <= 1 or len(parts) <= 1:
+                for c in parts:
+                    writer.add(run_chunk(c, policy, on, within, kind))
+            else:
+                _on_cores(writer, parts, n, policy, on, within, kind, show, out.parent)
+    finally:
+        writer.close()
+    return Summary(writer.episodes, writer.rows, writer.bad, out, errors_path(out))
+
+
+def _dask() -> Any:
+    try:
+        import dask.bag as db
+    except ImportError:
+        raise PopulationError(
+            "more than one process needs Dask: pip install 'facet-episodes[dask]'"
+        ) from None
+    return db
+
+
+def _on_cores(
+    writer: _Writer,
+    parts: list[Chunk],
+    n: int,
+    policy: str,
+    on: Date,
+    within: int | None,
+    kind: str,
+    show: bool,
+    near: Path,
+) -> None:
+    """Dask's ``processes`` scheduler on ``n`` local processes; each part spilled to a file
+    beside the output (the processes share the disk), then copied in order."""
+    import contextlib
+
+    db = _dask()
+    from dask.diagnostics.progress import ProgressBar
+
+    with tempfile.TemporaryDirectory(prefix=".worklist-", dir=near) as spill:
+        numbered = list(enumerate(parts))
+        bag = db.from_sequence(numbered, npartitions=len(parts)).map(
+            _run_numbered, policy, on, within, kind, spill
+        )
+        with ProgressBar(out=sys.stderr) if show else contextlib.nullcontext():  # type: ignore[no-untyped-call]
+            done = bag.compute(scheduler="processes", num_workers=n)
+        for d in done:
+            writer.add(d)
+
+
+def _on_cluster(
+    writer: _Writer,
+    parts: list[Chunk],
+    address: str,
+    policy: str,
+    on: Date,
+    within: int | None,
+    kind: str,
+    show: bool,
+) -> None:
+    """A running Dask cluster: a task per part, the results written in order as they come."""
+    db = _dask()
+    try:
+        from distributed import Client, progress
+    except ImportError:
+        raise PopulationError("--scheduler needs distributed: pip install 'facet-episodes[dask]'") from None
+    bag = db.from_sequence(parts, npartitions=len(parts)).map(run_chunk, policy, on, within, kind)
+    with Client(address) as client:  # type: ignore[no-untyped-call]
+        futures = client.compute(bag.to_delayed())
+        if show:
+            progress(futures)  # type: ignore[no-untyped-call]
+        for f in futures:
+            for d in f.result():
+                writer.add(d)
+            f.release()
