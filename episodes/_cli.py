@@ -48,6 +48,28 @@ def _date(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
+def _days(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return n
+
+
+def _worklist(args: argparse.Namespace) -> int:
+    from .population import worklist
+
+    done = worklist(
+        args.input, args.policy, args.out, args.as_of, args.within, args.scheduler, workers=args.workers
+    )
+    n = done.bad_lines
+    bad = f"; {n} bad line{'' if n == 1 else 's'} in {done.errors}" if n else ""
+    print(f"episodes: {done.episodes} episodes, {done.rows} rows to {done.out}{bad}", file=sys.stderr)
+    return 0
+
+
 def _proposal(args: argparse.Namespace) -> dict[str, Any]:
     if args.proposal is not None:
         text = args.proposal
@@ -103,6 +125,15 @@ def _parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="check every recorded procedure")
     common(au)
 
+    wl = sub.add_parser("worklist", help="plan a population (JSON lines) into a worklist (CSV or Parquet)")
+    wl.add_argument("input", help="JSON lines, one episode a line; or a folder of .jsonl files")
+    wl.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
+    wl.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    wl.add_argument("--within", type=_days, default=None, help="only what opens within DAYS days")
+    wl.add_argument("-o", "--out", required=True, help="OUT.csv or OUT.parquet (bad lines: OUT.errors.csv)")
+    wl.add_argument("--scheduler", help="a running Dask cluster's address (default: this machine's cores)")
+    wl.add_argument("--workers", type=_days, default=None, help="local processes (default: all cores)")
+
     po = sub.add_parser("policies", help="list the bundled policies, or show one")
     po.add_argument("id", nargs="?", help="a policy id or .toml path to show")
     po.add_argument("--json", action="store_true")
@@ -121,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "policies":
             return _policies(args)
+        if args.command == "worklist":
+            return _worklist(args)
         policy = _policy(args.policy)
         episode = _episode(args.episode)
         if args.command == "next-eligible":

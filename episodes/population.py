@@ -73,7 +73,8 @@ class PopulationError(EpisodeError):
 
 @frozen
 class Part:
-    """What a slice of lines gave: its rows, and its bad lines (file, line, error)."""
+    """What a slice of lines gave: the episodes planned, their rows, and the bad lines
+    (file, line, error)."""
 
     episodes: int
     rows: list[Row]
@@ -82,7 +83,8 @@ class Part:
 
 @frozen
 class Summary:
-    """What a worklist run did: episodes planned, rows written, bad lines, and where."""
+    """What a worklist run did: episodes planned, rows written, bad lines (not counted in
+    ``episodes``), and where."""
 
     episodes: int
     rows: int
@@ -145,20 +147,27 @@ def plan_lines(
     horizon = None if within is None else shift(on, within)
     numbers: list[int] = []
 
-    def texts() -> Iterator[str | bytes]:
+    rows: list[Row] = []
+    errors: list[BadLine] = []
+
+    def texts() -> Iterator[str]:
         for n, line in enumerate(lines, first_line):
+            if isinstance(line, bytes):
+                try:
+                    line = line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    errors.append((source, n, f"not UTF-8 text (byte {exc.start + 1} of the line)"))
+                    continue
             if line.strip():
                 numbers.append(n)
                 yield line
 
-    rows: list[Row] = []
-    errors: list[BadLine] = []
     count = 0
     for done in next_eligible_many(texts(), pol, on):
-        count += 1
         if done.plan is None:
             errors.append((source, numbers[done.index], str(done.error)))
             continue
+        count += 1
         plan = done.plan
         pid, state = done.patient_id or "", plan.state.value
         region = done.region.value if done.region is not None else ""
@@ -336,11 +345,16 @@ class _Writer:
     def __init__(self, out: Path, kind: str) -> None:
         self.out, self.kind = out, kind
         self.episodes = self.rows = self.bad = 0
-        self._err = errors_path(out).open("w", encoding="utf-8", newline="")
+        try:
+            self._err = errors_path(out).open("w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise PopulationError(f"{errors_path(out)}: cannot write: {exc.strerror}") from None
         self._errw = csv.writer(self._err, lineterminator="\n")
         self._errw.writerow(ERROR_COLUMNS)
         if kind == "csv":
-            self._f: Any = out.open("w", encoding="utf-8", newline="")
+            self._f: Any = out.open(
+                "w", encoding="utf-8", newline=""
+            )  # its folder is writable: the errors' is
             self._f.write(_csv_text([COLUMNS]))
         else:
             pa = _arrow()
