@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from operator import attrgetter
 from typing import Any
 
 import attrs
+from pendulum import Date
 
 from ._errors import DuplicateEventId, InvalidEvent
 from ._events import (
     EVENT_TYPES,
+    Authorization,
     Condition,
     Event,
     Imaging,
@@ -20,6 +23,7 @@ from ._events import (
     Region,
     region_of,
 )
+from ._record import Cut, make_cut
 from ._wire import FORMAT, converter, parse_document, structure_event, unstructure_event
 
 
@@ -40,14 +44,29 @@ class Episode:
     _ids: set[str] = attrs.field(factory=set, alias="_ids")
     #: Bumped by every ``record()``: a caller caching plans can key them on it.
     version: int = attrs.field(default=0, init=False)
-    #: The latest record cut (``_record.build_record``): how many events it takes, and its
-    #: fields.  ``record()`` drops it.
-    _cut: tuple[int, Any] | None = attrs.field(default=None, init=False, eq=False)
+    #: The latest cut (see :meth:`cut`); ``record()`` drops it.
+    _cut: Cut | None = attrs.field(default=None, init=False, eq=False)
 
     @property
     def events(self) -> tuple[Event, ...]:
         """The events, in date order."""
         return tuple(self._events)
+
+    def cut(self, on: Date, audited: Procedure | None = None) -> Cut:
+        """What the events dated on or before ``on`` say, by type (see :class:`~episodes._record.Cut`).
+
+        A cut depends only on how many events precede the date, so the latest one is kept
+        until :meth:`record` changes the episode: a plan, and a proposal after the last
+        event, take the whole history, and every query after the first reads it without a
+        pass.  With ``audited`` (a recorded procedure), what stood before it; that is not kept.
+        """
+        n = bisect_right(self._events, on, key=_WHEN)
+        if audited is not None:
+            return make_cut(self._events, n, audited)
+        kept = self._cut
+        if kept is None or kept.n != n:
+            kept = self._cut = make_cut(self._events, n)
+        return kept
 
     def record(self, *events: Event | Mapping[str, Any] | Iterable[Event | Mapping[str, Any]]) -> Episode:
         """Add events (objects or wire-format dicts, or lists of them); returns the episode."""
@@ -61,7 +80,7 @@ class Episode:
         # A stable sort of the kept events then the batch: same-day events stay in the order
         # they were recorded (timsort merges the two sorted runs in one pass).
         self._events = sorted([*self._events, *checked], key=_WHEN)
-        self._ids.update(e.id for e in checked if type(e) is Procedure)
+        self._ids.update(e.id for e in checked if type(e) in _WITH_IDS)  # type: ignore[union-attr]
         self._cut = None
         self.version += 1
         return self
@@ -80,11 +99,12 @@ class Episode:
                 event = raw
             else:
                 raise InvalidEvent(i, None, raw, "an event must be a JSON object or an event object")
-            if type(event) is Procedure:
-                if event.id in ids:
-                    raise DuplicateEventId(i, "id", event.id, "duplicate procedure id")
-                ids.add(event.id)
-                procedures[event.id] = event
+            if type(event) in _WITH_IDS:
+                if event.id in ids:  # type: ignore[union-attr]
+                    raise DuplicateEventId(i, "id", event.id, "duplicate event id")  # type: ignore[union-attr]
+                ids.add(event.id)  # type: ignore[union-attr]
+                if type(event) is Procedure:
+                    procedures[event.id] = event
             elif type(event) is Outcome:
                 outcomes.append((i, event))  # checked once the whole batch's procedures are known
             if type(event) in _WITH_LEVELS:
@@ -120,7 +140,9 @@ class Episode:
 _EVENT_CLASSES = frozenset(EVENT_TYPES.values())
 _WHEN = attrgetter("when")
 #: The event classes with levels (checked against the episode's region).
-_WITH_LEVELS = frozenset({Procedure, Imaging, Condition})
+_WITH_LEVELS = frozenset({Procedure, Imaging, Condition, Authorization})
+#: The event classes with an ``id``, unique in the episode.
+_WITH_IDS = frozenset({Procedure, Authorization})
 
 
 def load_episode(data: str | bytes | Mapping[str, Any]) -> Episode:

@@ -7,6 +7,7 @@ an event object and its JSON object say the same thing.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import ClassVar, TypeVar
@@ -15,6 +16,7 @@ import attrs
 from attrs import field, frozen
 from pendulum import Date
 
+from ._icd10 import is_known
 from ._time import parse_date
 
 E = TypeVar("E", bound=enum.Enum)
@@ -69,6 +71,7 @@ class ImagingFinding(enum.StrEnum):
     TUMOR = "tumor"
     INFECTION = "infection"
     NORMAL = "normal"
+    SYNOVIAL_CYST = "synovial_cyst"
 
 
 class ConditionKind(enum.StrEnum):
@@ -97,6 +100,13 @@ class Side(enum.StrEnum):
     LEFT = "left"
     RIGHT = "right"
     BILATERAL = "bilateral"
+
+
+class AuthorizationStatus(enum.StrEnum):
+    """A payer's decision on a prior-authorization request."""
+
+    APPROVED = "approved"
+    DENIED = "denied"
 
 
 class Approach(enum.StrEnum):
@@ -141,6 +151,29 @@ def _level(_: object, a: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...
 _LEVEL_SET = frozenset(LEVELS)
 
 
+def _some_levels(_: object, a: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
+    if not value:
+        raise FieldError(a.name, "a procedure names at least one level")
+
+
+_CODE = re.compile(r"^(\d{4}[0-9FTU]|[A-Z]\d{4})$")
+
+
+def _billing_codes(
+    _: object, a: attrs.Attribute[tuple[str, ...] | None], value: tuple[str, ...] | None
+) -> None:
+    for i, code in enumerate(value or ()):
+        if _CODE.match(code) is None:
+            raise FieldError(f"{a.name}[{i}]", "expected a CPT or HCPCS code such as '64493'")
+
+
+def _icd10_code(_: object, a: attrs.Attribute[str], value: str) -> None:
+    if not is_known(value):
+        raise FieldError(
+            a.name, "not an ICD-10-CM code of the current code set (write it with its dot: 'M47.816')"
+        )
+
+
 def _between(lo: int, hi: int):  # type: ignore[no-untyped-def]
     def check(_: object, a: attrs.Attribute[object], value: float | None) -> None:
         if value is not None and not lo <= value <= hi:
@@ -152,6 +185,16 @@ def _between(lo: int, hi: int):  # type: ignore[no-untyped-def]
 def _not_before_start(inst: Care | Condition, _: attrs.Attribute[Date | None], end: Date | None) -> None:
     if end is not None and end < inst.start:
         raise FieldError("end", "end is before start")
+
+
+def _not_before_date(inst: Diagnosis, _: attrs.Attribute[Date | None], end: Date | None) -> None:
+    if end is not None and end < inst.date:
+        raise FieldError("end", "end is before the date recorded")
+
+
+def _valid_through(inst: Authorization, _: attrs.Attribute[Date | None], last: Date | None) -> None:
+    if last is not None and last < (inst.valid_from or inst.date):
+        raise FieldError("valid_through", "valid_through is before valid_from")
 
 
 def _date(value: object) -> Date:
@@ -211,6 +254,14 @@ def _procedure_kind(v: object) -> ProcedureKind:
 
 def _side(v: object) -> Side:
     return _to_enum(Side, v)
+
+
+def _authorization_status(v: object) -> AuthorizationStatus:
+    return _to_enum(AuthorizationStatus, v)
+
+
+def _opt_codes(v: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if v is None else tuple(v)
 
 
 def _approach(v: object) -> Approach | None:
@@ -318,9 +369,11 @@ class Procedure:
     id: str
     procedure: ProcedureKind = field(converter=_procedure_kind)
     date: Date = field(converter=_date)
-    levels: tuple[str, ...] = field(converter=_levels_of, validator=_level)
+    levels: tuple[str, ...] = field(converter=_levels_of, validator=[_some_levels, _level])
     side: Side = field(converter=_side)
     approach: Approach | None = field(default=None, converter=_approach)
+    #: The CPT/HCPCS codes as billed, where the record gives them.
+    codes: tuple[str, ...] | None = field(default=None, converter=_opt_codes, validator=_billing_codes)
 
     @property
     def when(self) -> Date:
@@ -355,11 +408,78 @@ class Documentation:
         return self.date
 
 
-Event = SymptomOnset | Care | Imaging | Exam | Condition | Procedure | Outcome | Documentation
+@frozen
+class Diagnosis:
+    """An ICD-10-CM diagnosis recorded on ``date``; resolved on ``end`` (``None``: current)."""
 
-#: Every event class by its wire ``type``.
+    type: ClassVar[str] = "diagnosis"
+    code: str = field(validator=_icd10_code)
+    date: Date = field(converter=_date)
+    end: Date | None = field(default=None, converter=_opt_date, validator=_not_before_date)
+
+    @property
+    def when(self) -> Date:
+        return self.date
+
+    def current_on(self, d: Date) -> bool:
+        """Recorded by ``d`` and not resolved before it."""
+        return self.date <= d and (self.end is None or d <= self.end)
+
+
+@frozen
+class Authorization:
+    """A payer's prior-authorization decision on ``date`` for a procedure kind (every step of it).
+
+    ``valid_from`` defaults to the decision's date; ``valid_through`` (``None``) to the policy's
+    validity; ``levels`` (``None``) to every level.
+    """
+
+    type: ClassVar[str] = "authorization"
+    id: str
+    procedure: ProcedureKind = field(converter=_procedure_kind)
+    date: Date = field(converter=_date)
+    status: AuthorizationStatus = field(converter=_authorization_status)
+    valid_from: Date | None = field(default=None, converter=_opt_date)
+    valid_through: Date | None = field(default=None, converter=_opt_date, validator=_valid_through)
+    levels: tuple[str, ...] | None = field(
+        default=None, converter=_opt_levels, validator=attrs.validators.optional(_level)
+    )
+    reference: str | None = None
+
+    @property
+    def when(self) -> Date:
+        return self.date
+
+
+Event = (
+    SymptomOnset
+    | Care
+    | Imaging
+    | Exam
+    | Condition
+    | Procedure
+    | Outcome
+    | Documentation
+    | Diagnosis
+    | Authorization
+)
+
+#: Every event class by its wire ``type``: the one list of event types.  The wire format,
+#: the episode's checks and the record's buckets all derive from it.
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.type: cls for cls in (SymptomOnset, Care, Imaging, Exam, Condition, Procedure, Outcome, Documentation)
+    cls.type: cls
+    for cls in (
+        SymptomOnset,
+        Care,
+        Imaging,
+        Exam,
+        Condition,
+        Procedure,
+        Outcome,
+        Documentation,
+        Diagnosis,
+        Authorization,
+    )
 }
 
 #: Every enumeration of the wire format.
@@ -374,4 +494,5 @@ ENUMS: tuple[type[enum.StrEnum], ...] = (
     ProcedureKind,
     Side,
     Approach,
+    AuthorizationStatus,
 )

@@ -1,4 +1,9 @@
-"""The facet pathway: one ``transitions`` machine for every episode.
+"""The facet pathway's vocabulary, and the one ``transitions`` machine for every episode.
+
+This module owns the pathway's words: the steps and the procedure each is a
+step of, the order of a kind's steps (``step_for``), the states, the moves
+between them, and the next facet step of each state.  Every other module,
+tests included, imports them from here.
 
 The machine is defined once, at import, with no model attached.  A query
 replays an episode's procedures on a throwaway :class:`_Walker` (a two-slot
@@ -15,10 +20,56 @@ from __future__ import annotations
 
 import enum
 from functools import lru_cache
+from typing import Literal, get_args
 
 from transitions import Machine
 
 from ._events import ProcedureKind
+
+StepName = Literal[
+    "mbb1",
+    "mbb2",
+    "mbb_subsequent",
+    "rfa",
+    "repeat_rfa",
+    "ia_facet",
+    "pulsed_rfa",
+    "esi",
+    "facet_cyst_aspiration",
+]
+
+#: Every step, in the order a reader meets them (reports list steps in this order).
+STEPS: tuple[StepName, ...] = get_args(StepName)
+
+#: The procedure each step is a step of.
+PROCEDURE_OF_STEP: dict[str, ProcedureKind] = {
+    "mbb1": ProcedureKind.MBB,
+    "mbb2": ProcedureKind.MBB,
+    "mbb_subsequent": ProcedureKind.MBB,
+    "rfa": ProcedureKind.RFA,
+    "repeat_rfa": ProcedureKind.RFA,
+    "esi": ProcedureKind.ESI,
+    "ia_facet": ProcedureKind.IA_FACET,
+    "pulsed_rfa": ProcedureKind.PULSED_RFA,
+    "facet_cyst_aspiration": ProcedureKind.FACET_CYST_ASPIRATION,
+}
+
+#: The procedures of the facet pathway: a plan always speaks of their next step, covered or not.
+FACET_PROCEDURES = (ProcedureKind.MBB, ProcedureKind.RFA)
+
+#: The step a procedure of a kind is, by how many of that kind came before it.
+_COUNTED_STEPS: dict[ProcedureKind, tuple[StepName, ...]] = {
+    ProcedureKind.MBB: ("mbb1", "mbb2", "mbb_subsequent"),
+    ProcedureKind.RFA: ("rfa", "repeat_rfa"),
+}
+
+
+def step_for(kind: ProcedureKind, done_before: int) -> str:
+    """The step a procedure of ``kind`` is when ``done_before`` of its kind precede it."""
+    steps = _COUNTED_STEPS.get(kind)
+    if steps is None:
+        return kind.value
+    return steps[min(done_before, len(steps) - 1)]
 
 
 class State(enum.StrEnum):
@@ -38,6 +89,10 @@ class Move(enum.StrEnum):
     CLOSE = "close"  # the latest block's relief fails the next facet step's relief rule
 
 
+#: After a block, the facet step whose relief rules judge it (and may close the pathway).
+NEXT_FACET_STEP: dict[State, StepName] = {State.MBB1: "mbb2", State.MBB2: "rfa"}
+
+
 def _t(move: Move, source: State | list[State], dest: State) -> dict[str, object]:
     # transitions reads Enum members by name; the machine speaks the plain values
     sources = [source] if isinstance(source, State) else source
@@ -45,20 +100,23 @@ def _t(move: Move, source: State | list[State], dest: State) -> dict[str, object
 
 
 _S = State
+#: The moves between states, as transitions reads them.
+TRANSITIONS = [
+    _t(Move.BLOCK, _S.CONSERVATIVE_CARE, _S.MBB1),
+    _t(Move.BLOCK, [_S.MBB1, _S.MBB2, _S.FACET_NEGATIVE], _S.MBB2),
+    _t(Move.BLOCK, _S.RFA, _S.RFA),
+    _t(Move.BLOCK, _S.REPEAT_RFA, _S.REPEAT_RFA),
+    _t(Move.ABLATE, [_S.CONSERVATIVE_CARE, _S.MBB1, _S.MBB2, _S.FACET_NEGATIVE], _S.RFA),
+    _t(Move.ABLATE, [_S.RFA, _S.REPEAT_RFA], _S.REPEAT_RFA),
+    _t(Move.CLOSE, [_S.MBB1, _S.MBB2], _S.FACET_NEGATIVE),
+]
+
 MACHINE = Machine(
     model=None,
     states=[s.value for s in State],
     initial=State.CONSERVATIVE_CARE.value,
     auto_transitions=False,
-    transitions=[
-        _t(Move.BLOCK, _S.CONSERVATIVE_CARE, _S.MBB1),
-        _t(Move.BLOCK, [_S.MBB1, _S.MBB2, _S.FACET_NEGATIVE], _S.MBB2),
-        _t(Move.BLOCK, _S.RFA, _S.RFA),
-        _t(Move.BLOCK, _S.REPEAT_RFA, _S.REPEAT_RFA),
-        _t(Move.ABLATE, [_S.CONSERVATIVE_CARE, _S.MBB1, _S.MBB2, _S.FACET_NEGATIVE], _S.RFA),
-        _t(Move.ABLATE, [_S.RFA, _S.REPEAT_RFA], _S.REPEAT_RFA),
-        _t(Move.CLOSE, [_S.MBB1, _S.MBB2], _S.FACET_NEGATIVE),
-    ],
+    transitions=TRANSITIONS,
 )
 
 #: The move each procedure kind makes; the others leave the facet pathway alone.

@@ -14,26 +14,9 @@ from attrs import field, frozen
 from pendulum import Date
 
 from ._events import ProcedureKind, Region
-from ._record import StepName
+from ._pathway import PROCEDURE_OF_STEP, StepName
 from ._rules import Criterion
 from ._rules.outcomes import BlockRule
-
-#: The procedure each step is a step of.
-PROCEDURE_OF_STEP: dict[str, ProcedureKind] = {
-    "mbb1": ProcedureKind.MBB,
-    "mbb2": ProcedureKind.MBB,
-    "mbb_subsequent": ProcedureKind.MBB,
-    "rfa": ProcedureKind.RFA,
-    "repeat_rfa": ProcedureKind.RFA,
-    "esi": ProcedureKind.ESI,
-    "ia_facet": ProcedureKind.IA_FACET,
-    "pulsed_rfa": ProcedureKind.PULSED_RFA,
-    "facet_cyst_aspiration": ProcedureKind.FACET_CYST_ASPIRATION,
-}
-
-#: The steps of the facet pathway, in order: a plan always speaks of these
-#: procedures' next step, covered or not.
-FACET_PROCEDURES = (ProcedureKind.MBB, ProcedureKind.RFA)
 
 
 @frozen(kw_only=True)
@@ -159,4 +142,4 @@ def _number(
     return tuple(out)
 
 
-__all__ = ["FACET_PROCEDURES", "PROCEDURE_OF_STEP", "Policy", "Rule", "Step", "StepName"]
+__all__ = ["Policy", "Rule", "Step"]

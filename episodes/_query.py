@@ -14,9 +14,9 @@ from pendulum import Date
 from ._episode import Episode
 from ._errors import InvalidEvent
 from ._events import Procedure, ProcedureKind, region_of
-from ._pathway import Move, State, replay
-from ._policy import FACET_PROCEDURES, Policy, Rule
-from ._record import Record, build_record, step_for
+from ._pathway import FACET_PROCEDURES, NEXT_FACET_STEP, Move, State, replay, step_for
+from ._policy import Policy, Rule
+from ._record import Record, build_record
 from ._rules import CriterionStatus, Ctx, Verdict
 from ._rules._base import _MET, _UNKNOWN, _UNMET
 from ._time import as_date, today
@@ -52,10 +52,10 @@ class CriterionResult:
     text: str | None = None
 
 
-class Judging:
-    """One query's judging: its context, and by slot (see ``Rule.slot``) the verdicts given
-    and the results made, so a criterion several steps share is judged once and its result
-    (message and all) made once."""
+class QueryVerdicts:
+    """One query's context, and by slot (see ``Rule.slot``) the verdicts given and the results
+    made, so a criterion several steps share is judged once and its result (message and all)
+    made once.  Filled in as the query (and later reads of its criteria) judge."""
 
     __slots__ = ("ctx", "made", "seen")
 
@@ -79,26 +79,27 @@ class Judging:
         return made
 
 
-class Judged:
-    """A step's criteria as judged: each rule beside its verdict, and ``extra``, results
-    of the engine's own (a window that shuts before it opens, a step not covered).
+class LazyCriteria:
+    """A step's criteria, judged as far as the query needed: each rule beside its verdict, and
+    ``extra``, results of the engine's own (a window that shuts before it opens, a step not
+    covered).
 
-    Judging stops at the first criterion that settles the answer whatever the rest say
+    A query stops judging at the first criterion that settles the answer whatever the rest say
     (an unmet one that time does not resolve); the others are judged, through the query's
-    ``judging``, when the criteria are read.  The results are made on the first call of
-    :meth:`results` and kept; what made them is let go.
+    :class:`QueryVerdicts`, when the criteria are read.  The results are made on the first call
+    of :meth:`results` and kept (the one change after construction); what made them is let go.
     """
 
-    __slots__ = ("_made", "extra", "judging", "rules", "verdicts")
+    __slots__ = ("_made", "extra", "query", "rules", "verdicts")
 
     def __init__(
         self,
         rules: tuple[Rule, ...],
         verdicts: tuple[Verdict, ...],
         extra: tuple[CriterionResult, ...] = (),
-        judging: Judging | None = None,
+        query: QueryVerdicts | None = None,
     ) -> None:
-        self.rules, self.verdicts, self.extra, self.judging = rules, verdicts, extra, judging
+        self.rules, self.verdicts, self.extra, self.query = rules, verdicts, extra, query
         self._made: tuple[CriterionResult, ...] | None = None
 
     def results(self) -> tuple[CriterionResult, ...]:
@@ -106,50 +107,50 @@ class Judged:
         if made is None:
             made = self._made = self._make()
             # Made: the verdicts (their message functions) and the query's record can go.
-            self.verdicts, self.judging = (), None
+            self.verdicts, self.query = (), None
         return made
 
     def _make(self) -> tuple[CriterionResult, ...]:
-        judging = self.judging
-        if judging is None:
+        query = self.query
+        if query is None:
             return self.extra
-        result, verdict = judging.result, judging.verdict
+        result, verdict = query.result, query.verdict
         given = self.verdicts
         made = [result(r, given[i] if i < len(given) else verdict(r)) for i, r in enumerate(self.rules)]
         return (*made, *self.extra)
 
-    def __reduce__(self) -> tuple[type[Judged], tuple[object, ...]]:
+    def __reduce__(self) -> tuple[type[LazyCriteria], tuple[object, ...]]:
         # Pickled (to another process, say) as the results themselves: a message function
         # is a closure, and closures do not pickle.
-        return Judged, ((), (), self.results())
+        return LazyCriteria, ((), (), self.results())
 
 
-class _Judged:
+class WithCriteria:
     """What a plan entry and a decision share: their criteria, made on first read."""
 
     __slots__ = ()
-    _judged: Judged
+    _lazy: LazyCriteria
 
     @property
     def criteria(self) -> tuple[CriterionResult, ...]:
         """Every criterion of the step, with its message, in the policy's order."""
-        return self._judged.results()
+        return self._lazy.results()
 
     def unmet(self) -> tuple[CriterionResult, ...]:
         """The criteria not met (unmet or unknown): the reasons, in the policy's order."""
         return tuple(c for c in self.criteria if c.status is not CriterionStatus.MET)
 
 
-def _results(judged: Judged) -> tuple[CriterionResult, ...]:
+def _results(judged: LazyCriteria) -> tuple[CriterionResult, ...]:
     return judged.results()
 
 
-def _results_repr(judged: Judged) -> str:
+def _results_repr(judged: LazyCriteria) -> str:
     return repr(judged.results())
 
 
 @frozen
-class Eligibility(_Judged):
+class Eligibility(WithCriteria):
     """Whether the next procedure of a kind may be done, when, and until when.
 
     ``criteria`` (every criterion of the step, with its message) is made on
@@ -162,7 +163,7 @@ class Eligibility(_Judged):
     status: Status
     earliest: Date | None
     until: Date | None
-    _judged: Judged = field(alias="judged", eq=_results, repr=_results_repr)
+    _lazy: LazyCriteria = field(alias="lazy", eq=_results, repr=_results_repr)
 
 
 @frozen
@@ -188,14 +189,14 @@ class Plan:
 
 
 @frozen
-class Decision(_Judged):
+class Decision(WithCriteria):
     """A proposed (or, in an audit, a recorded) procedure, judged; ``criteria`` made on first read."""
 
     procedure: ProcedureKind
     step: str
     date: Date
     status: DecisionStatus
-    _judged: Judged = field(alias="judged", eq=_results, repr=_results_repr)
+    _lazy: LazyCriteria = field(alias="lazy", eq=_results, repr=_results_repr)
     procedure_id: str | None = None
 
 
@@ -204,17 +205,17 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
     (today when ``None``), from when, until when, and if not, why."""
     on = today() if as_of is None else as_date(as_of)
     record = build_record(episode, on)
-    judging = Judging(Ctx(record, on), policy.slots)
+    query = QueryVerdicts(Ctx(record, on), policy.slots)
     entries: dict[str, Eligibility] = {}
     for kind in policy.procedures:
         step = step_for(kind, record.count(kind))
         rules = policy.plan_rules(step)
         if rules is None:
             if kind in FACET_PROCEDURES:
-                uncovered = Judged((), (), (_uncovered(policy, step),))
+                uncovered = LazyCriteria((), (), (_uncovered(policy, step),))
                 entries[kind.value] = Eligibility(kind, step, Status.BLOCKED, None, None, uncovered)
             continue
-        status, earliest, until, judged = _plan_step(rules, judging)
+        status, earliest, until, judged = _plan_step(rules, query)
         entries[kind.value] = Eligibility(kind, step, status, earliest, until, judged)
     return Plan(on, policy.id, pathway_state(record, policy), entries)
 
@@ -246,8 +247,7 @@ def pathway_state(record: Record, policy: Policy) -> State:
     state = replay(record.moves)
     if state in (State.MBB1, State.MBB2):
         block = next(p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB)
-        next_step = "mbb2" if state is State.MBB1 else "rfa"
-        for rule in policy.block_rules(next_step):
+        for rule in policy.block_rules(NEXT_FACET_STEP[state]):
             if block in rule.of.select(record) and rule.judge(record, block) is CriterionStatus.UNMET:
                 return replay((*record.moves, Move.CLOSE))
     return state
@@ -264,21 +264,21 @@ def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) ->
     step = step_for(p.procedure, record.count(p.procedure))
     rules = policy.rules(step)
     if rules is None:
-        judged = Judged((), (), (_uncovered(policy, step),))
+        judged = LazyCriteria((), (), (_uncovered(policy, step),))
         status = DecisionStatus.DENIED
     else:
-        judging = Judging(Ctx(record, p.date, p, same_day), policy.slots)
+        query = QueryVerdicts(Ctx(record, p.date, p, same_day), policy.slots)
         status = DecisionStatus.APPROVED
         verdicts: list[Verdict] = []
         for rule in rules:
-            v = judging.verdict(rule)
+            v = query.verdict(rule)
             verdicts.append(v)
             if v.status is _UNMET:  # denied whatever the rest say: they are judged when read
                 status = DecisionStatus.DENIED
                 break
             if v.status is _UNKNOWN:
                 status = DecisionStatus.PENDED
-        judged = Judged(rules, tuple(verdicts), (), judging)
+        judged = LazyCriteria(rules, tuple(verdicts), (), query)
     return Decision(p.procedure, step, p.date, status, judged, p.id if audited else None)
 
 
@@ -291,31 +291,32 @@ def _uncovered(policy: Policy, step: str) -> CriterionResult:
     )
 
 
-def _plan_step(rules: tuple[Rule, ...], judging: Judging) -> tuple[Status, Date | None, Date | None, Judged]:
+def _plan_step(
+    rules: tuple[Rule, ...], query: QueryVerdicts
+) -> tuple[Status, Date | None, Date | None, LazyCriteria]:
     """A step's status, earliest and until on the query's date, judging its ``rules`` in
     order up to the first that blocks it; with a criterion of the engine's own when the
     window shuts before it opens."""
-    seen, ctx = judging.seen, judging.ctx
+    seen, ctx = query.seen, query.ctx
     on = ctx.on
     earliest, until, closing = on, None, -1
     waiting = documenting = False
     verdicts: list[Verdict] = []
     for i, rule in enumerate(rules):
-        v = seen[rule.slot]  # judging.verdict(rule), without the call: the plan's hot loop
+        v = seen[rule.slot]  # query.verdict(rule), without the call: the plan's hot loop
         if v is None:
             v = seen[rule.slot] = rule.criterion.check(ctx)
         verdicts.append(v)
         if v.status is not _MET:
             if v.resolves_on is None:
                 if v.status is _UNMET:  # blocked whatever the rest say: they are judged when read
-                    return Status.BLOCKED, None, None, Judged(rules, tuple(verdicts), (), judging)
+                    return Status.BLOCKED, None, None, LazyCriteria(rules, tuple(verdicts), (), query)
             elif v.resolves_on > earliest:
                 earliest = v.resolves_on
             waiting = True
             documenting = documenting or v.status is _UNKNOWN
         if v.until is not None and (until is None or v.until < until):
             until, closing = v.until, i
-    judged = Judged(rules, tuple(verdicts), (), judging)
     if until is not None and earliest > until:
         first = rules[closing]
         shut = CriterionResult(
@@ -324,8 +325,8 @@ def _plan_step(rules: tuple[Rule, ...], judging: Judging) -> tuple[Status, Date 
             f"{first.id} holds only through {until}, before the timing allows on {earliest}",
             first.citation,
         )
-        judged.extra = (shut,)
-        return Status.BLOCKED, None, None, judged
+        return Status.BLOCKED, None, None, LazyCriteria(rules, tuple(verdicts), (shut,), query)
+    judged = LazyCriteria(rules, tuple(verdicts), (), query)
     if documenting:
         return Status.NEEDS_DOCUMENTATION, earliest, until, judged
     if waiting:

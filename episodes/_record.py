@@ -1,18 +1,24 @@
-"""What a query reads: an episode's events up to a date, indexed once."""
+"""What a query reads: an episode's events up to a date, by type, indexed once.
+
+A :class:`Cut` is what the first ``n`` events of an episode say, with a bucket
+for every event type of ``EVENT_TYPES`` (the one list of event types): a new
+event type gets its bucket here without a line of this module changing.  A
+:class:`Record` is a cut read on a date.
+"""
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from operator import attrgetter
-from typing import Any, Literal
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 from pendulum import Date
 
-from ._episode import Episode
 from ._events import (
+    EVENT_TYPES,
     Care,
     Condition,
+    Diagnosis,
     Documentation,
     Event,
     Exam,
@@ -23,99 +29,45 @@ from ._events import (
     Region,
     SymptomOnset,
 )
-from ._pathway import MOVES, Move
+from ._pathway import MOVES, Move, step_for
 
-StepName = Literal[
-    "mbb1",
-    "mbb2",
-    "mbb_subsequent",
-    "rfa",
-    "repeat_rfa",
-    "esi",
-    "ia_facet",
-    "pulsed_rfa",
-    "facet_cyst_aspiration",
-]
+if TYPE_CHECKING:
+    from ._episode import Episode
 
-#: The step a procedure of a kind is, by how many of that kind came before it.
-_COUNTED_STEPS: dict[ProcedureKind, tuple[str, ...]] = {
-    ProcedureKind.MBB: ("mbb1", "mbb2", "mbb_subsequent"),
-    ProcedureKind.RFA: ("rfa", "repeat_rfa"),
-}
-
-
-def step_for(kind: ProcedureKind, done_before: int) -> str:
-    """The step a procedure of ``kind`` is when ``done_before`` of its kind precede it."""
-    steps = _COUNTED_STEPS.get(kind)
-    if steps is None:
-        return kind.value
-    return steps[min(done_before, len(steps) - 1)]
+T = TypeVar("T")
+E = TypeVar("E")
 
 
 @attrs.frozen
-class Record:
-    """An episode cut at ``on``: every event dated on or before it, by type."""
+class Cut:
+    """What an episode's first ``n`` events say: each event type's events, in date order, and
+    what the procedures among them add up to (each one's step, the pathway's moves, counts).
 
-    region: Region
-    on: Date
-    onset: Date | None
-    care: tuple[Care, ...]
-    imaging: tuple[Imaging, ...]
-    exams: tuple[Exam, ...]
-    conditions: tuple[Condition, ...]
-    documents: tuple[Documentation, ...]
-    procedures: tuple[Procedure, ...]
+    A cut depends on nothing but those events, so an episode keeps its latest one
+    (:meth:`Episode.cut`).
+    """
+
+    n: int
+    #: The events of each type of ``EVENT_TYPES``, outcomes included.
+    by_type: dict[type, tuple[Any, ...]]
+    #: Each procedure's outcomes, by procedure id.
     outcomes: dict[str, tuple[Outcome, ...]]
+    #: Each procedure's step, by procedure id.
     steps: dict[str, str]
     moves: tuple[Move, ...]
-    #: Procedures of each kind on record.
+    #: Procedures of each kind.
     counts: dict[ProcedureKind, int]
-    #: What criteria have worked out from the record, by key (``Of.select``, the care rule):
-    #: a plan's criteria ask the same questions many times.
-    memo: dict[object, object] = attrs.field(factory=dict, eq=False, repr=False)
-
-    def count(self, kind: ProcedureKind) -> int:
-        return self.counts.get(kind, 0)
-
-    def relief(self, procedure: Procedure) -> float | None:
-        """The procedure's relief: the highest ``relief_percent`` among its outcomes."""
-        outcomes = self.outcomes.get(procedure.id)
-        return max(o.relief_percent for o in outcomes) if outcomes else None
-
-    def outcomes_of(self, procedure: Procedure) -> tuple[Outcome, ...]:
-        return self.outcomes.get(procedure.id, ())
+    onset: Date | None
 
 
-def build_record(episode: Episode, on: Date, *, audited: Procedure | None = None) -> Record:
-    """The record of ``episode`` as it stood on ``on``.
+def make_cut(events: Sequence[Event], n: int, audited: Procedure | None = None) -> Cut:
+    """The cut of the first ``n`` of ``events`` (in date order).
 
-    With ``audited`` (a recorded procedure), the record is what stood before
-    it: the procedure itself, the procedures recorded after it on its day and
-    its own outcomes are left out.
-
-    The cut (everything but the date) depends only on how many events precede
-    the date, so the episode keeps its latest cut until ``record()`` changes it:
-    a plan, and a proposal after the last event, take the whole history, and
-    every query of the episode after the first reads it without a pass.
+    With ``audited`` (a recorded procedure), what stood before it: the procedure itself, the
+    procedures recorded after it on its day and its own outcomes are left out.
     """
-    events = episode._events  # in date order
-    n = bisect_right(events, on, key=_WHEN)
-    if audited is not None:
-        return Record(episode.region, on, *_cut(events, n, audited))
-    kept = episode._cut
-    if kept is None or kept[0] != n:
-        kept = episode._cut = (n, _cut(events, n, None))
-    return Record(episode.region, on, *kept[1])
-
-
-def _cut(events: list[Event], n: int, audited: Procedure | None) -> _Cut:
-    """A record's fields after its region and date: the first ``n`` events, by type."""
-    by_type: dict[type, list[Any]] = {t: [] for t in _TYPES}
-    outcomes: dict[str, list[Outcome]] = {}
     kept = events[:n]
     if audited is not None:
-        # What stood before the audited procedure: not it, nor a procedure recorded after it
-        # on its day, nor its own outcomes.
         at = next((i for i, e in enumerate(kept) if e is audited), n)
         kept = [
             e
@@ -126,52 +78,124 @@ def _cut(events: list[Event], n: int, audited: Procedure | None) -> _Cut:
                 or (type(e) is Outcome and e.procedure_id == audited.id)
             )
         ]
+    buckets: dict[type, list[Any]] = {cls: [] for cls in EVENT_TYPES.values()}
     for event in kept:
-        t = type(event)
-        if t is Outcome:
-            outcomes.setdefault(event.procedure_id, []).append(event)  # type: ignore[union-attr,arg-type]
-        else:
-            by_type[t].append(event)
-    procedures: tuple[Procedure, ...] = tuple(by_type[Procedure])
+        buckets[type(event)].append(event)
+    outcomes: dict[str, list[Outcome]] = {}
+    for o in buckets[Outcome]:
+        outcomes.setdefault(o.procedure_id, []).append(o)
     counts: dict[ProcedureKind, int] = {}
     steps: dict[str, str] = {}
     moves: list[Move] = []
-    for p in procedures:
+    for p in buckets[Procedure]:
         done = counts.get(p.procedure, 0)
         steps[p.id] = step_for(p.procedure, done)
         counts[p.procedure] = done + 1
         move = MOVES.get(p.procedure)
         if move is not None:
             moves.append(move)
-    onsets = by_type[SymptomOnset]
-    return (
-        min((o.date for o in onsets), default=None),
-        tuple(by_type[Care]),
-        tuple(by_type[Imaging]),
-        tuple(by_type[Exam]),
-        tuple(by_type[Condition]),
-        tuple(by_type[Documentation]),
-        procedures,
-        {k: tuple(v) for k, v in outcomes.items()},
-        steps,
-        tuple(moves),
-        counts,
+    return Cut(
+        n=n,
+        by_type={cls: tuple(found) for cls, found in buckets.items()},
+        outcomes={k: tuple(v) for k, v in outcomes.items()},
+        steps=steps,
+        moves=tuple(moves),
+        counts=counts,
+        onset=min((o.date for o in buckets[SymptomOnset]), default=None),
     )
 
 
-#: A record's fields after ``region`` and ``on``, in their order: what ``_cut`` gives.
-_Cut = tuple[
-    Date | None,
-    tuple[Care, ...],
-    tuple[Imaging, ...],
-    tuple[Exam, ...],
-    tuple[Condition, ...],
-    tuple[Documentation, ...],
-    tuple[Procedure, ...],
-    dict[str, tuple[Outcome, ...]],
-    dict[str, str],
-    tuple[Move, ...],
-    dict[ProcedureKind, int],
-]
-_WHEN = attrgetter("when")
-_TYPES = (SymptomOnset, Care, Imaging, Exam, Condition, Procedure, Documentation)
+class Memo:
+    """What criteria work out from one record, by key (``Of.select``, the care rule's courses):
+    a plan's criteria ask the same questions many times.  The value's type is the maker's."""
+
+    __slots__ = ("_found",)
+
+    def __init__(self) -> None:
+        self._found: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value kept under ``key``, made (and kept) on the first call."""
+        found = self._found.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._found[key] = make()
+        return found  # type: ignore[return-value]
+
+
+_MISSING = object()
+
+
+@attrs.frozen
+class Record:
+    """An episode as it stood on ``on``: every event dated on or before it, by type."""
+
+    region: Region
+    on: Date
+    cut: Cut
+    memo: Memo = attrs.field(factory=Memo, eq=False, repr=False)
+
+    def of(self, cls: type[E]) -> tuple[E, ...]:
+        """The events of one type, in date order."""
+        return self.cut.by_type[cls]
+
+    # The buckets the rules read most, by name.
+    @property
+    def care(self) -> tuple[Care, ...]:
+        return self.cut.by_type[Care]
+
+    @property
+    def imaging(self) -> tuple[Imaging, ...]:
+        return self.cut.by_type[Imaging]
+
+    @property
+    def exams(self) -> tuple[Exam, ...]:
+        return self.cut.by_type[Exam]
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return self.cut.by_type[Condition]
+
+    @property
+    def documents(self) -> tuple[Documentation, ...]:
+        return self.cut.by_type[Documentation]
+
+    @property
+    def diagnoses(self) -> tuple[Diagnosis, ...]:
+        return self.cut.by_type[Diagnosis]
+
+    @property
+    def procedures(self) -> tuple[Procedure, ...]:
+        return self.cut.by_type[Procedure]
+
+    @property
+    def outcomes(self) -> dict[str, tuple[Outcome, ...]]:
+        return self.cut.outcomes
+
+    @property
+    def steps(self) -> dict[str, str]:
+        return self.cut.steps
+
+    @property
+    def moves(self) -> tuple[Move, ...]:
+        return self.cut.moves
+
+    @property
+    def onset(self) -> Date | None:
+        return self.cut.onset
+
+    def count(self, kind: ProcedureKind) -> int:
+        return self.cut.counts.get(kind, 0)
+
+    def relief(self, procedure: Procedure) -> float | None:
+        """The procedure's relief: the highest ``relief_percent`` among its outcomes."""
+        outcomes = self.cut.outcomes.get(procedure.id)
+        return max(o.relief_percent for o in outcomes) if outcomes else None
+
+    def outcomes_of(self, procedure: Procedure) -> tuple[Outcome, ...]:
+        return self.cut.outcomes.get(procedure.id, ())
+
+
+def build_record(episode: Episode, on: Date, *, audited: Procedure | None = None) -> Record:
+    """The record of ``episode`` as it stood on ``on``; with ``audited`` (a recorded procedure),
+    what stood before it (see :func:`make_cut`)."""
+    return Record(episode.region, on, episode.cut(on, audited))

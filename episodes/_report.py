@@ -8,6 +8,7 @@ from typing import Any
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from ._episode import Episode
+from ._pathway import STEPS
 from ._policy import Policy
 from ._query import CriterionResult, Decision, Eligibility, Plan
 from ._rules import CriterionStatus
@@ -31,7 +32,7 @@ for _cls in (Eligibility, Decision):
         make_dict_unstructure_fn(
             _cls,
             converter,
-            _judged=override(rename="criteria", unstruct_hook=lambda j: _criteria_data(j.results())),
+            _lazy=override(rename="criteria", unstruct_hook=lambda j: _criteria_data(j.results())),
         ),
     )
 
@@ -150,7 +151,7 @@ def compare_markdown(chosen: Sequence[Policy]) -> str:
         "| not covered | " + " | ".join(_not_covered(p) for p in chosen) + " |",
     ]
     steps = list(dict.fromkeys(s for p in chosen for s in p.steps))
-    for step in _STEP_ORDER:
+    for step in STEPS:
         if step not in steps:
             continue
         rows = []
@@ -166,19 +167,6 @@ def compare_markdown(chosen: Sequence[Policy]) -> str:
         lines.append(f"- `{p.id}`:" + ("" if p.not_encoded else " nothing listed"))
         lines += [f"  - {n}" for n in p.not_encoded]
     return "\n".join(lines) + "\n"
-
-
-_STEP_ORDER = (
-    "mbb1",
-    "mbb2",
-    "mbb_subsequent",
-    "rfa",
-    "repeat_rfa",
-    "ia_facet",
-    "pulsed_rfa",
-    "esi",
-    "facet_cyst_aspiration",
-)
 
 
 def _cell(policy: Policy, step: str, kind: str) -> str:

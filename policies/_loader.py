@@ -12,15 +12,15 @@ from collections.abc import Iterator
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 from pendulum import Date
 
 from episodes._events import ENUMS
+from episodes._pathway import STEPS, StepName
 from episodes._policy import Policy
-from episodes._record import StepName
 from episodes._rules import KINDS, Compare, Criterion
 from episodes._rules.care import CareDuration
 from episodes._rules.outcomes import Percent
@@ -110,11 +110,9 @@ def _converter() -> cattrs.Converter:
             raise ValueError("cite is empty: every criterion cites the section it comes from")
         return made
 
-    steps = get_args(StepName)
-
     def step_name(value: Any, _: Any) -> str:
-        if value not in steps:
-            raise ValueError(f"unknown step {value!r}; expected one of {list(steps)}")
+        if value not in STEPS:
+            raise ValueError(f"unknown step {value!r}; expected one of {list(STEPS)}")
         return value  # type: ignore[no-any-return]
 
     c.register_structure_hook(Percent, percent)

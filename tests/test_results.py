@@ -205,7 +205,7 @@ def test_a_plan_read_lets_go_of_its_record() -> None:
     """Once every entry's criteria are made, the plan keeps strings, not the record or closures:
     a payer holding a population's read plans holds no records."""
     plan = next_eligible(load_episode(EXAMPLE), CENTENE, ON)
-    record = weakref.ref(next(e._judged.judging for e in plan.entries.values()).ctx.record)  # type: ignore[union-attr]
+    record = weakref.ref(next(e._lazy.query for e in plan.entries.values()).ctx.record)  # type: ignore[union-attr]
     assert record() is not None
     for entry in plan.entries.values():
         entry.criteria  # noqa: B018 (made on the read)

@@ -17,7 +17,8 @@ from attrs import field, frozen
 from pendulum import Date
 
 from .._events import Procedure, ProcedureKind
-from .._record import Record, StepName
+from .._pathway import StepName
+from .._record import Record
 from .._time import Duration, day_after
 
 
@@ -103,13 +104,13 @@ class Of:
     def select(self, record: Record) -> tuple[Procedure, ...]:
         """The procedures on record this selects, in date order (kept on the record: a plan's
         criteria ask for the same ones many times)."""
-        chosen: tuple[Procedure, ...] | None = record.memo.get(self)  # type: ignore[assignment]
-        if chosen is None:
-            kinds, steps = self.procedures, self.steps
-            chosen = record.memo[self] = tuple(
+        kinds, steps = self.procedures, self.steps
+        return record.memo.get(
+            self,
+            lambda: tuple(
                 p for p in record.procedures if p.procedure in kinds or record.steps[p.id] in steps
-            )
-        return chosen
+            ),
+        )
 
     def latest(self, record: Record) -> Procedure | None:
         chosen = self.select(record)

@@ -102,12 +102,10 @@ class CareCourses(Criterion):
 
     def _courses(self, record: Record) -> _Courses:
         """The courses on record this rule reads (kept on the record for the rules that read the same)."""
-        key = self._memo_key
-        found: _Courses | None = record.memo.get(key)  # type: ignore[assignment]
-        if found is None:
-            courses = [c for c in record.care if c.care in self.kinds]
-            found = record.memo[key] = _Courses(courses, self.response, record.on)
-        return found
+        return record.memo.get(
+            self._memo_key,
+            lambda: _Courses([c for c in record.care if c.care in self.kinds], self.response, record.on),
+        )
 
     @cached_property
     def _memo_key(self) -> str:
