@@ -39,7 +39,6 @@ from ._batch import next_eligible_many
 from ._errors import EpisodeError
 from ._policy import Policy
 from ._query import Eligibility, Status
-from ._rules import CriterionStatus
 from ._time import as_date, shift, today
 
 #: The worklist's columns, in order.
@@ -107,22 +106,10 @@ def load_policy(ref: str) -> Policy:
 
 
 def reason(entry: Eligibility) -> tuple[str, str]:
-    """The ``rule`` and ``message`` of the criterion that explains an entry's status.
-
-    ``blocked``: the criterion that blocks it (the first unmet that time does not
-    resolve; or the engine's own ``window`` / ``not_covered``), not an earlier one
-    that only waits.  ``waiting`` and ``needs_documentation``: the first criterion
-    not met, in the policy's order.  ``eligible``: none (two empty strings).
-    """
-    if entry.status is Status.ELIGIBLE:
-        return "", ""
-    blocked = entry.status is Status.BLOCKED
-    for c in entry.criteria:
-        if c.status is CriterionStatus.MET:
-            continue
-        if not blocked or (c.status is CriterionStatus.UNMET and c.resolves_on is None):
-            return c.rule, c.message
-    return "", ""  # pragma: no cover - a status other than eligible always has its reason
+    """The ``rule`` and ``message`` of the criterion that explains an entry's status
+    (:meth:`~episodes.Eligibility.reason`); two empty strings for an eligible one."""
+    c = entry.reason()
+    return ("", "") if c is None else (c.rule, c.message)
 
 
 def plan_lines(
