@@ -129,13 +129,15 @@ def test_within_keeps_what_opens_by_then(within: int, kept: bool) -> None:
     assert all(r[5] != "blocked" for r in part.rows)
 
 
-def test_chunks_cut_at_lines_and_number_them(tmp_path: Path) -> None:
-    """The input is cut at every Nth line; each part knows its first line; a last line without
+def test_chunks_cut_at_newlines(tmp_path: Path) -> None:
+    """The input is cut every N bytes at the next newline, into whole lines; a last line without
     its newline is read."""
     p = tmp_path / "x.jsonl"
     p.write_bytes(b"a\nbb\n\nccc\nd")
     parts = list(chunks([(p, "x.jsonl")], 2))
-    assert [(c.offset, c.length, c.first_line) for c in parts] == [(0, 5, 1), (5, 5, 3), (10, 1, 5)]
+    assert [(c.offset, c.length) for c in parts] == [(0, 5), (5, 5), (10, 1)]
+    assert [(c.offset, c.length) for c in chunks([(p, "x.jsonl")], 100)] == [(0, 11)]
+    assert [(c.offset, c.length) for c in chunks([(p, "x.jsonl")], 9)] == [(0, 10), (10, 1)]
     from episodes.population import read_chunk
 
     assert [read_chunk(c) for c in parts] == [[b"a", b"bb"], [b"", b"ccc"], [b"d"]]
@@ -144,7 +146,7 @@ def test_chunks_cut_at_lines_and_number_them(tmp_path: Path) -> None:
 def test_worklist_csv_and_error_file(jsonl: Path, tmp_path: Path, lines: list[str]) -> None:
     """The CSV has the contract's columns, ISO dates; the error file lists the bad lines."""
     out = tmp_path / "w.csv"
-    done = worklist(jsonl, "centene-facet", out, as_of="2026-04-10", workers=1, partition_lines=25)
+    done = worklist(jsonl, "centene-facet", out, as_of="2026-04-10", workers=1, partition_bytes=60_000)
     rows = read_csv(out)
     assert list(rows[0]) == list(COLUMNS)
     assert len(rows) == done.rows == len(plan_lines(lines, "centene-facet", ON).rows)
@@ -160,8 +162,8 @@ def test_parquet_has_date32_columns(jsonl: Path, tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    worklist(jsonl, "centene-facet", tmp_path / "w.csv", as_of=ON, workers=1, partition_lines=25)
-    worklist(jsonl, "centene-facet", tmp_path / "w.parquet", as_of=ON, workers=1, partition_lines=25)
+    worklist(jsonl, "centene-facet", tmp_path / "w.csv", as_of=ON, workers=1, partition_bytes=60_000)
+    worklist(jsonl, "centene-facet", tmp_path / "w.parquet", as_of=ON, workers=1, partition_bytes=60_000)
     table = pq.read_table(tmp_path / "w.parquet")
     assert table.schema.field("earliest").type == pa.date32()
     assert table.column_names == list(COLUMNS)
@@ -170,9 +172,11 @@ def test_parquet_has_date32_columns(jsonl: Path, tmp_path: Path) -> None:
 
 
 def test_local_processes_give_the_same_rows(jsonl: Path, tmp_path: Path) -> None:
-    """Two local processes (Dask's processes scheduler) write the same bytes as one process."""
-    one = worklist(jsonl, "centene-facet", tmp_path / "one.csv", as_of=ON, workers=1, partition_lines=25)
-    two = worklist(jsonl, "centene-facet", tmp_path / "two.csv", as_of=ON, workers=2, partition_lines=25)
+    """Two local processes (Dask's processes scheduler) write the same bytes as one process,
+    the bad lines numbered across partitions."""
+    assert len(list(chunks(input_files(jsonl), 60_000))) > 3
+    one = worklist(jsonl, "centene-facet", tmp_path / "one.csv", as_of=ON, workers=1, partition_bytes=60_000)
+    two = worklist(jsonl, "centene-facet", tmp_path / "two.csv", as_of=ON, workers=2, partition_bytes=60_000)
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
     assert errors_path(one.out).read_bytes() == errors_path(two.out).read_bytes()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".worklist-")]
@@ -193,9 +197,16 @@ def test_cluster_gives_the_same_rows(cluster: str, jsonl: Path, tmp_path: Path) 
     import pyarrow.parquet as pq
 
     for kind in ("csv", "parquet"):
-        worklist(jsonl, "centene-facet", tmp_path / f"one.{kind}", as_of=ON, workers=1, partition_lines=25)
+        worklist(
+            jsonl, "centene-facet", tmp_path / f"one.{kind}", as_of=ON, workers=1, partition_bytes=60_000
+        )
         on_cluster = worklist(
-            jsonl, "centene-facet", tmp_path / f"two.{kind}", as_of=ON, scheduler=cluster, partition_lines=25
+            jsonl,
+            "centene-facet",
+            tmp_path / f"two.{kind}",
+            as_of=ON,
+            scheduler=cluster,
+            partition_bytes=60_000,
         )
         assert on_cluster.bad_lines == 2
         assert (
@@ -239,8 +250,9 @@ def test_what_cannot_run_is_a_population_error(tmp_path: Path, jsonl: Path) -> N
 
 def test_cli_on_the_shipped_example(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """`episodes worklist` on docs/examples/population.jsonl: rows for 29 episodes, its one bad line
-    (17) in the error file, a summary on stderr; --within keeps only what opens by then."""
-    out = tmp_path / "w.csv"
+    (17) in the error file, a summary on stderr (as docs/populations.md shows it); --within keeps
+    only what opens by then."""
+    out = tmp_path / "worklist.csv"
     code = main(
         ["worklist", str(POPULATION), "--policy", "centene-facet", "--as-of", "2026-04-10", "-o", str(out)]
     )
@@ -249,8 +261,9 @@ def test_cli_on_the_shipped_example(capsys: pytest.CaptureFixture[str], tmp_path
     rows = read_csv(out)
     assert len({r["patient_id"] for r in rows}) == 29
     assert [e["line"] for e in read_csv(errors_path(out))] == ["17"]
-    assert "29 episodes" in err
-    assert "1 bad line in" in err
+    assert err == f"episodes: 29 episodes, 116 rows to {out}; 1 bad line in {errors_path(out)}\n"
+    shown = (Path(__file__).parent.parent / "docs" / "populations.md").read_text()
+    assert err.replace(str(tmp_path) + "/", "") in shown.replace("# episodes: ", "episodes: ")
     code = main(
         [
             "worklist",

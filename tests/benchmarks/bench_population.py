@@ -19,8 +19,8 @@ It prints:
   episodes a second, wall and CPU seconds, the speed-up, the peak memory (RSS) of the driver
   and of the largest worker, and what 10^7 episodes would take on 16 cores.
 
-Times are wall-clock medians of several rounds (the micro figures: the lowest median of
-``--rounds``); on a machine shared with other work, read the CPU seconds beside the wall.
+The micro figures are medians over the episodes of each one's best of ``--rounds`` calls; on a
+machine shared with other work, read the run's CPU seconds beside its wall seconds.
 """
 
 from __future__ import annotations
@@ -111,20 +111,23 @@ def hand_check(doc: dict[str, Any], on: date) -> tuple[tuple[str, int | None], t
 def median_us(
     fn: Callable[[Any], object], items: Sequence[Any] | Callable[[], Sequence[Any]], rounds: int
 ) -> float:
-    """The lowest, over ``rounds``, of the median µs of ``fn`` on each item (``items`` may be
-    a function making them afresh for each round)."""
-    best = float("inf")
+    """The median over the items of the least µs of ``fn`` on each over ``rounds`` rounds
+    (``items`` may be a function making them afresh for each round): other work on the
+    machine slows some calls of some rounds, rarely the same call in every round."""
     clock = time.perf_counter_ns
-    for _ in range(rounds):
+    least: list[float] = []
+    for r in range(rounds):
         batch = items() if callable(items) else items
         gc.collect()
-        out = []
-        for x in batch:
+        for i, x in enumerate(batch):
             t0 = clock()
             fn(x)
-            out.append(clock() - t0)
-        best = min(best, statistics.median(out) / 1000)
-    return best
+            t = clock() - t0
+            if r == 0:
+                least.append(t)
+            elif t < least[i]:
+                least[i] = t
+    return statistics.median(least) / 1000
 
 
 def micro(n: int, seed: int, rounds: int, profile: bool) -> None:
