@@ -21,7 +21,9 @@ Summary(episodes=..., rows=..., bad_lines=..., out=..., errors=...)
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import io
 import os
 import sys
@@ -303,6 +305,22 @@ class Done:
     spilled: str | None
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector held off while a partition is planned: planning makes no
+    reference cycles (0 found after 6,674 episodes with it off: everything goes by reference
+    counts), but the collector, set off by the many objects a plan makes, walks the
+    partition's rows again and again (about a tenth of the time).  Whatever a later change
+    might leave in a cycle is collected when the partition is done."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def run_chunk(
     chunk: Chunk,
     policy: str,
@@ -315,7 +333,8 @@ def run_chunk(
     """One partition, start to end: read its lines, plan them, encode the rows; with ``spill``
     (a folder every process can write), write them there instead of returning them."""
     lines = read_chunk(chunk)
-    part = plan_lines(lines, policy, as_of, within, source=chunk.source)
+    with _no_cycle_collection():
+        part = plan_lines(lines, policy, as_of, within, source=chunk.source)
     data = encode(part.rows, kind)
     done = (chunk.source, len(lines), part.episodes, len(part.rows), part.errors)
     if spill is None:
@@ -455,8 +474,6 @@ def _on_cores(
 ) -> None:
     """Dask's ``processes`` scheduler on ``n`` local processes; each part spilled to a file
     beside the output (the processes share the disk), then copied in order."""
-    import contextlib
-
     db = _dask()
     from dask.diagnostics.progress import ProgressBar
 
