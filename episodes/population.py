@@ -62,7 +62,7 @@ ERROR_COLUMNS = ("file", "line", "error")
 #: episodes of 15 to 25 events, about a second of planning.
 PARTITION_BYTES = 16 << 20
 #: The suffixes read from a folder input.
-LINE_SUFFIXES = (".jsonl", ".ndjson")
+LINE_SUFFIXES = (".jsonl", ".ndjson", ".parquet")
 
 Row = tuple[str, str, str, str, str, str, Date | None, Date | None, str, str]
 BadLine = tuple[str, int, str]
@@ -185,11 +185,15 @@ class Chunk:
     offset: int
     length: int
     source: str
+    #: For a Parquet input: the row group, and the column holding the episodes' JSON text.
+    row_group: int | None = None
+    column: str | None = None
 
 
 def input_files(input: str | os.PathLike[str]) -> list[tuple[Path, str]]:
     """The files to read, each with the name the error file gives it: a file itself, or a
-    folder's ``.jsonl`` / ``.ndjson`` files in name order (relative to the folder)."""
+    folder's ``.jsonl`` / ``.ndjson`` (or ``.parquet``) files in name order (relative to the
+    folder)."""
     root = Path(input)
     if root.is_dir():
         found = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in LINE_SUFFIXES)
@@ -206,6 +210,9 @@ def chunks(files: Sequence[tuple[Path, str]], size: int = PARTITION_BYTES) -> It
     partition; nothing is parsed nor counted (a partition's lines are numbered when its
     results come back in order)."""
     for path, source in files:
+        if path.suffix == ".parquet":
+            yield from _row_groups(path, source)
+            continue
         try:
             f = path.open("rb")
         except OSError as exc:
@@ -230,8 +237,33 @@ def chunks(files: Sequence[tuple[Path, str]], size: int = PARTITION_BYTES) -> It
                 start = end
 
 
-def read_chunk(chunk: Chunk) -> list[bytes]:
-    """A partition's lines (a last line without its newline included)."""
+def _row_groups(path: Path, source: str) -> Iterator[Chunk]:
+    """A Parquet input's partitions: its row groups, the episodes' JSON text in the column
+    ``episode`` (or its one string column)."""
+    pa = _arrow()
+    import pyarrow.parquet as pq
+
+    try:
+        f = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise PopulationError(f"{source}: not a Parquet file ({type(exc).__name__})") from None
+    schema = f.schema_arrow
+    texts = [fld.name for fld in schema if pa.types.is_string(fld.type) or pa.types.is_large_string(fld.type)]
+    column = "episode" if "episode" in schema.names else texts[0] if len(texts) == 1 else None
+    if column is None or column not in texts:
+        raise PopulationError(f"{source}: expected a string column 'episode' (one episode's JSON a row)")
+    for i in range(f.num_row_groups):
+        yield Chunk(str(path), 0, 0, source, i, column)
+
+
+def read_chunk(chunk: Chunk) -> list[bytes] | list[str]:
+    """A partition's lines (a last line without its newline included); a Parquet row group's
+    texts (a null one is a blank line)."""
+    if chunk.row_group is not None:
+        import pyarrow.parquet as pq
+
+        values = pq.ParquetFile(chunk.path).read_row_group(chunk.row_group, columns=[chunk.column]).column(0)
+        return [v or "" for v in values.to_pylist()]
     with open(chunk.path, "rb") as f:
         f.seek(chunk.offset)
         data = f.read(chunk.length)

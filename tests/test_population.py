@@ -303,3 +303,24 @@ def test_cli_bad_input_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert "no such file" in capsys.readouterr().err
     assert main(["worklist", str(POPULATION), "--policy", "no-such", "-o", str(tmp_path / "w.csv")]) == 2
     assert capsys.readouterr().err.startswith("episodes: ")
+
+
+def test_parquet_input_one_episode_a_row(tmp_path: Path, lines: list[str], jsonl: Path) -> None:
+    """A Parquet input (a string column `episode`, one episode's JSON a row, several row groups)
+    gives the rows the same JSON lines give; a bad row is numbered by its row, from 1."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"episode": [None if t.isspace() else t for t in lines], "n": list(range(len(lines)))})
+    pq.write_table(table, tmp_path / "pop.parquet", row_group_size=25)
+    assert len(list(chunks(input_files(tmp_path / "pop.parquet")))) == 5
+    from_parquet = worklist(
+        tmp_path / "pop.parquet", "centene-facet", tmp_path / "p.csv", as_of=ON, workers=1
+    )
+    worklist(jsonl, "centene-facet", tmp_path / "j.csv", as_of=ON, workers=1)
+    assert (tmp_path / "p.csv").read_bytes() == (tmp_path / "j.csv").read_bytes()
+    errs = read_csv(errors_path(from_parquet.out))
+    assert [(e["file"], e["line"]) for e in errs] == [("pop.parquet", "8"), ("pop.parquet", "51")]
+    pq.write_table(pa.table({"a": ["x"], "b": ["y"]}), tmp_path / "two.parquet")
+    with pytest.raises(PopulationError, match="string column 'episode'"):
+        worklist(tmp_path / "two.parquet", "centene-facet", tmp_path / "w.csv")
