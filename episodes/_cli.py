@@ -65,7 +65,7 @@ def _worklist(args: argparse.Namespace) -> int:
         args.input, args.policy, args.out, args.as_of, args.within, args.scheduler, workers=args.workers
     )
     n = done.bad_lines
-    bad = f"; {n} bad line{'' if n == 1 else 's'} in {done.errors}" if n else ""
+    bad = f"; {n} bad line{'' if n == 1 else 's'} in {done.error_file}" if n else ""
     print(f"episodes: {done.episodes} episodes, {done.rows} rows to {done.out}{bad}", file=sys.stderr)
     return 0
 

@@ -16,7 +16,7 @@ the ``dask`` extra: ``pip install 'facet-episodes[dask]'``.
 
 >>> from episodes.population import worklist
 >>> worklist("population.jsonl", "centene-facet", "worklist.csv", as_of="2026-04-10")  # doctest: +SKIP
-Summary(episodes=..., rows=..., bad_lines=..., out=..., errors=...)
+Summary(episodes=..., rows=..., bad_lines=..., out=..., error_file=...)
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class Summary:
     rows: int
     bad_lines: int
     out: Path
-    errors: Path
+    error_file: Path
 
 
 # -- the one per-partition function ---------------------------------------------------
@@ -103,9 +103,11 @@ def load_policy(ref: str) -> Policy:
     """A bundled policy id, or a path to a ``.toml`` file; loaded once per process."""
     import policies
 
-    if ref.endswith(".toml") or "/" in ref or os.sep in ref:
-        return policies.load_file(ref)
-    return policies.load(ref)
+    return policies.load_file(ref) if _is_path(ref) else policies.load(ref)
+
+
+def _is_path(ref: str) -> bool:
+    return ref.endswith(".toml") or "/" in ref or os.sep in ref
 
 
 def reason(entry: Eligibility) -> tuple[str, str]:
@@ -316,7 +318,10 @@ def encode(rows: Sequence[Row], kind: str) -> bytes:
         return _csv_text(rows).encode("utf-8")
     pa = _arrow()
     schema = _schema()
-    table = pa.Table.from_pylist([dict(zip(COLUMNS, r, strict=True)) for r in rows], schema=schema)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
+    table = pa.Table.from_arrays(
+        [pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
+    )
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, schema) as w:
         w.write_table(table)
@@ -459,11 +464,13 @@ def worklist(
     """
     out = Path(out)
     kind = _kind(out)
+    if _is_path(policy):
+        policy = str(Path(policy).resolve())  # as the workers (another folder, another machine) see it
     if within is not None and within < 0:
         raise PopulationError(f"within: expected a number of days >= 0, got {within}")
     on = today() if as_of is None else as_date(as_of)
     load_policy(policy)  # a bad policy fails here, once, not in every task
-    parts = list(chunks(input_files(input), partition_bytes))
+    parts = list(chunks(input_files(Path(input).resolve()), partition_bytes))
     if kind == "parquet":
         _arrow()
     show = sys.stderr.isatty() if progress is None else progress

@@ -154,7 +154,7 @@ def test_worklist_csv_and_error_file(jsonl: Path, tmp_path: Path, lines: list[st
     assert all(r["earliest"] == "" or pendulum.parse(r["earliest"]) for r in rows)
     errs = read_csv(errors_path(out))
     assert [(e["file"], e["line"]) for e in errs] == [("pop.jsonl", "8"), ("pop.jsonl", "51")]
-    assert done.errors == tmp_path / "w.errors.csv"
+    assert done.error_file == tmp_path / "w.errors.csv"
 
 
 def test_parquet_has_date32_columns(jsonl: Path, tmp_path: Path) -> None:
@@ -324,3 +324,35 @@ def test_parquet_input_one_episode_a_row(tmp_path: Path, lines: list[str], jsonl
     pq.write_table(pa.table({"a": ["x"], "b": ["y"]}), tmp_path / "two.parquet")
     with pytest.raises(PopulationError, match="string column 'episode'"):
         worklist(tmp_path / "two.parquet", "centene-facet", tmp_path / "w.csv")
+
+
+def test_a_policy_file_by_a_relative_path(
+    tmp_path: Path, jsonl: Path, monkeypatch: pytest.MonkeyPatch, cluster: str
+) -> None:
+    """A policy given as a .toml path relative to where the run starts is read there, also by
+    the cluster's workers (which run in another folder)."""
+    import policies as bundled
+
+    (tmp_path / "mine.toml").write_bytes((Path(bundled.__file__).parent / "centene-facet.toml").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    worklist(jsonl, "centene-facet", tmp_path / "a.csv", as_of=ON, workers=1)
+    worklist(jsonl, "mine.toml", tmp_path / "b.csv", as_of=ON, scheduler=cluster, partition_bytes=60_000)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_progress_bar_on_request(jsonl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With progress (the default on a terminal) local workers show Dask's bar on stderr; without, none."""
+    worklist(
+        jsonl, "centene-facet", tmp_path / "w.csv", as_of=ON, workers=2, partition_bytes=60_000, progress=True
+    )
+    assert "100% Completed" in capsys.readouterr().err
+    worklist(
+        jsonl,
+        "centene-facet",
+        tmp_path / "w.csv",
+        as_of=ON,
+        workers=2,
+        partition_bytes=60_000,
+        progress=False,
+    )
+    assert capsys.readouterr().err == ""
