@@ -291,13 +291,6 @@ def errors_path(out: str | os.PathLike[str]) -> Path:
     return p.with_name(p.stem + ".errors.csv")
 
 
-def _csv_text(rows: Iterable[Sequence[object]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerows(("" if v is None else v.isoformat() if isinstance(v, date) else v for v in r) for r in rows)
-    return buf.getvalue()
-
-
 def _arrow() -> Any:
     try:
         import pyarrow as pa
@@ -312,10 +305,29 @@ def _schema() -> Any:
     return pa.schema([(c, pa.date32() if c in dates else pa.string()) for c in COLUMNS])
 
 
+def _iso_rows(rows: Iterable[Row]) -> Iterator[tuple[str, ...]]:
+    """The rows with their two dates as ``YYYY-MM-DD`` (empty for none)."""
+    for pid, region, state, procedure, step, status, earliest, until, rule, message in rows:
+        yield (
+            pid,
+            region,
+            state,
+            procedure,
+            step,
+            status,
+            "" if earliest is None else earliest.isoformat(),
+            "" if until is None else until.isoformat(),
+            rule,
+            message,
+        )
+
+
 def encode(rows: Sequence[Row], kind: str) -> bytes:
     """A part's rows as the output's bytes: CSV text (no header), or an Arrow IPC stream."""
     if kind == "csv":
-        return _csv_text(rows).encode("utf-8")
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(_iso_rows(rows))
+        return buf.getvalue().encode("utf-8")
     pa = _arrow()
     schema = _schema()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
@@ -402,10 +414,9 @@ class _Writer:
         self._errw = csv.writer(self._err, lineterminator="\n")
         self._errw.writerow(ERROR_COLUMNS)
         if kind == "csv":
-            self._f: Any = out.open(
-                "w", encoding="utf-8", newline=""
-            )  # its folder is writable: the errors' is
-            self._f.write(_csv_text([COLUMNS]))
+            # Its folder is writable: the error file's is.
+            self._f: Any = out.open("w", encoding="utf-8", newline="")
+            csv.writer(self._f, lineterminator="\n").writerow(COLUMNS)
         else:
             pa = _arrow()
             import pyarrow.parquet as pq

@@ -46,7 +46,7 @@ import pendulum
 import policies
 from episodes import load_episode, next_eligible
 from episodes._record import build_record
-from episodes.population import chunks, input_files, reason
+from episodes.population import chunks, encode, input_files, plan_lines, read_chunk, reason, run_chunk
 from episodes.testing.population import write
 
 ON = "2026-04-10"
@@ -230,8 +230,44 @@ def population_file(n: int, seed: int, folder: Path) -> Path:
     return path
 
 
+def partition_phases(path: Path) -> None:
+    """Where a worker's time goes on one partition of the run's population (5-40 events):
+    each phase over the whole partition, the cycle collector off as in ``run_chunk``."""
+    policy = policies.load(POLICY)
+    on = pendulum.parse(ON).date()  # type: ignore[union-attr]
+    part = next(iter(chunks(input_files(path))))
+    phases: dict[str, float] = {}
+
+    def phase(name: str, fn: Callable[[], Any]) -> Any:
+        gc.collect()
+        gc.disable()
+        t0 = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            phases[name] = time.perf_counter() - t0
+            gc.enable()
+
+    lines = phase("read the partition's lines", lambda: read_chunk(part))
+    texts = phase("decode UTF-8", lambda: [x.decode() for x in lines])
+    phase("json.loads", lambda: [json.loads(t) for t in texts])
+    eps = phase("load_episode (json.loads and structuring)", lambda: [load_episode(t) for t in texts])
+    plans = phase("next_eligible", lambda: [next_eligible(e, policy, on) for e in eps])
+    entries = [e for p in plans for e in p.entries.values()]
+    phase("reason (rule and message)", lambda: [reason(e) for e in entries])
+    rows = plan_lines(lines, policy, on).rows
+    phase("CSV text", lambda: encode(rows, "csv"))
+    whole = phase("all of run_chunk, for comparison", lambda: run_chunk(part, POLICY, on, None, "csv"))
+    print(f"\none partition of the run: {whole.lines} episodes, {whole.rows} rows; µs an episode")
+    structuring = phases["load_episode (json.loads and structuring)"]
+    for k, v in phases.items():
+        print(f"  {k:<44}{v / whole.lines * 1e6:>8.1f}")
+    print(f"  (structuring alone: {(structuring - phases['json.loads']) / whole.lines * 1e6:.1f})")
+
+
 def throughput(n: int, seed: int, folder: Path, workers: int) -> None:
     path = population_file(n, seed, folder)
+    partition_phases(path)
     t0 = time.perf_counter()
     parts = list(chunks(input_files(path)))
     scan = time.perf_counter() - t0
@@ -275,10 +311,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--micro-n", type=int, default=2000, help="episodes for the micro figures")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="profile JSON text to rows too")
+    ap.add_argument("--phases", action="store_true", help="only the micro figures and one partition's phases")
     args = ap.parse_args(argv)
     print(f"python {sys.version.split()[0]}; {os.cpu_count()} cores; seed {args.seed}")
     micro(args.micro_n, args.seed, args.rounds, args.profile)
-    if not args.micro:
+    if args.phases:
+        partition_phases(population_file(args.n, args.seed, Path(args.dir)))
+    elif not args.micro:
         throughput(args.n, args.seed, Path(args.dir), args.workers)
     return 0
 
