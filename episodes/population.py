@@ -38,7 +38,7 @@ from attrs import frozen
 from pendulum import Date
 
 from ._batch import next_eligible_many
-from ._errors import EpisodeError
+from ._errors import EpisodeError, InvalidEvent
 from ._policy import Policy
 from ._query import Eligibility, Status
 from ._time import as_date, shift, today
@@ -117,6 +117,15 @@ def reason(entry: Eligibility) -> tuple[str, str]:
     return ("", "") if c is None else (c.rule, c.message)
 
 
+def error_text(error: EpisodeError | None) -> str:
+    """A bad line's error as the error file gives it: ``load_episode``'s message, with the
+    value withheld (its type named instead) where it is a patient id or an unknown field's:
+    the file goes to people who may not see the record."""
+    if isinstance(error, InvalidEvent) and (error.field == "patient_id" or error.reason == "unknown field"):
+        return str(InvalidEvent(error.index, error.field, type(error.value).__name__, error.reason))
+    return str(error)
+
+
 def plan_lines(
     lines: Iterable[str | bytes],
     policy: str | Policy,
@@ -157,7 +166,7 @@ def plan_lines(
     count = 0
     for done in next_eligible_many(texts(), pol, on):
         if done.plan is None:
-            errors.append((source, numbers[done.index], str(done.error)))
+            errors.append((source, numbers[done.index], error_text(done.error)))
             continue
         count += 1
         plan = done.plan

@@ -92,6 +92,26 @@ def test_bad_lines_have_their_number_and_no_patient_id(lines: list[str]) -> None
     assert not any(r[0] == "SECRET-77" for r in part.rows)
 
 
+def test_error_file_withholds_patient_ids_and_unknown_values() -> None:
+    """A bad patient id, or an unknown field (of the episode or an event), is named with the
+    value's type only: the error file never shows a patient id nor what an unknown key held."""
+    bad = [
+        {"patient_id": 12345, "region": "lumbar", "events": []},
+        {"patient_id": ["PID-4"], "region": "lumbar", "events": []},
+        {"patient_id": "PID-1", "region": "lumbar", "events": [], "ssn": "999-99"},
+        {
+            "patient_id": "PID-2",
+            "region": "lumbar",
+            "events": [{"type": "exam", "date": "2026-01-01", "x": "PID-2"}],
+        },
+    ]
+    errors = [e for _, _, e in plan_lines([json.dumps(b) for b in bad], "centene-facet", ON).errors]
+    assert len(errors) == 4
+    for error, field in zip(errors, ("patient_id", "patient_id", "ssn", "x"), strict=True):
+        assert f"'{field}'" in error
+        assert not any(secret in error for secret in ("12345", "PID-", "999-99"))
+
+
 def test_bytes_not_utf8_are_a_bad_line() -> None:
     """A line that is not UTF-8 is a bad line (with the byte), not a crash."""
     good = line(EXAMPLE).encode()
