@@ -499,7 +499,7 @@ def worklist(
         if scheduler is not None:
             _on_cluster(writer, parts, scheduler, policy, on, within, kind, show)
         else:
-            n = workers or os.cpu_count() or 1
+            n = workers or _cores()
             if n <= 1 or len(parts) <= 1:
                 for c in parts:
                     writer.add(run_chunk(c, policy, on, within, kind))
@@ -508,6 +508,14 @@ def worklist(
     finally:
         writer.close()
     return Summary(writer.episodes, writer.rows, writer.bad, out, errors_path(out))
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's share, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def _dask() -> Any:
