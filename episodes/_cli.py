@@ -126,13 +126,21 @@ def _parser() -> argparse.ArgumentParser:
     common(au)
 
     wl = sub.add_parser("worklist", help="plan a population (JSON lines) into a worklist (CSV or Parquet)")
-    wl.add_argument("input", help="JSON lines, one episode a line; or a folder of .jsonl files")
+    wl.add_argument("input", help="JSON lines, one episode a line; a folder of .jsonl files; or Parquet")
     wl.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
-    wl.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
-    wl.add_argument("--within", type=_days, default=None, help="only what opens within DAYS days")
+    wl.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="YYYY-MM-DD (default: today)")
+    wl.add_argument(
+        "--within", type=_days, default=None, metavar="DAYS", help="only what opens within DAYS days"
+    )
     wl.add_argument("-o", "--out", required=True, help="OUT.csv or OUT.parquet (bad lines: OUT.errors.csv)")
-    wl.add_argument("--scheduler", help="a running Dask cluster's address (default: this machine's cores)")
-    wl.add_argument("--workers", type=_days, default=None, help="local processes (default: all cores)")
+    wl.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running Dask cluster's address (default: this machine's cores)",
+    )
+    wl.add_argument(
+        "--workers", type=_days, default=None, metavar="N", help="local processes (default: all cores)"
+    )
 
     po = sub.add_parser("policies", help="list the bundled policies, or show one")
     po.add_argument("id", nargs="?", help="a policy id or .toml path to show")
