@@ -57,6 +57,10 @@ PROCEDURE_OF_STEP: dict[str, ProcedureKind] = {
 #: The procedures of the facet pathway: a plan always speaks of their next step, covered or not.
 FACET_PROCEDURES = (ProcedureKind.MBB, ProcedureKind.RFA)
 
+#: The steps whose levels are, unless a rule says otherwise, those of the latest diagnostic block
+#: (a second block repeats the first; an ablation treats what the blocks located).
+BLOCK_LEVEL_STEPS = frozenset(("mbb2", "rfa"))
+
 #: The step a procedure of a kind is, by how many of that kind came before it.
 _COUNTED_STEPS: dict[ProcedureKind, tuple[StepName, ...]] = {
     ProcedureKind.MBB: ("mbb1", "mbb2", "mbb_subsequent"),

@@ -343,8 +343,11 @@ def test_therapeutic_injection_takes_the_first_block_criteria():
 
 
 def test_not_addressed_procedures():
-    """ESI, pulsed RFA and cyst aspiration are not addressed: no entries, proposals denied."""
+    """ESI, pulsed RFA and cyst aspiration are not addressed: no entries; a proposal of one
+    is not_addressed (the assessment neither allows nor forbids it), not denied."""
     p = plan(ready())
     assert set(p) == {"mbb", "rfa", "ia_facet"}
     for procedure in ("esi", "pulsed_rfa", "facet_cyst_aspiration"):
-        assert decide(ready(), procedure).status == "denied"
+        d = decide(ready(), procedure)
+        assert d.status == "not_addressed"
+        assert [(c.rule, c.status) for c in d.criteria] == [("not_addressed", "unknown")]

@@ -542,6 +542,10 @@ def test_pulsed_rfa_is_not_covered():
 
 
 def test_esi_and_cyst_aspiration_are_not_addressed():
-    """The LCD addresses facet procedures only: no esi entry, an ESI proposal is denied."""
+    """The LCD addresses facet procedures only: no esi entry; an ESI or cyst aspiration
+    proposal is not_addressed, not denied; pulsed ablation, which it declares not covered,
+    stays denied."""
     assert set(plan(ready())) == {"mbb", "ia_facet", "rfa", "pulsed_rfa"}
-    assert decide(ready(), "esi").status == "denied"
+    assert decide(ready(), "esi").status == "not_addressed"
+    assert decide(ready(), "facet_cyst_aspiration").status == "not_addressed"
+    assert decide(ready(), "pulsed_rfa").status == "denied"

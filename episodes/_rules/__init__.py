@@ -6,7 +6,7 @@ from ._base import Compare, Criterion, CriterionStatus, Ctx, Of, Verdict
 from .care import CareCourses
 from .findings import Conditions, DocumentationRule, ExamRule, ExamTest, ImagingRule
 from .outcomes import FunctionalImprovement, PositiveBlocks, Relief, SustainedRelief
-from .proposal import LevelCount, LevelsCovered, LevelsNotTreated, OnePerVisit
+from .proposal import ApproachRule, LevelCount, LevelsCovered, LevelsNotTreated, OnePerVisit
 from .scope import AnyOf, IfPrior, NotCovered, RegionRule
 from .timing import Cap, Interval, PainDuration, RecentProcedure
 
@@ -36,6 +36,7 @@ KINDS: dict[str, type[Criterion]] = {
         LevelsCovered,
         LevelsNotTreated,
         OnePerVisit,
+        ApproachRule,
     )
 }
 
