@@ -127,10 +127,29 @@ class LazyCriteria:
         made = [result(r, given[i] if i < len(given) else verdict(r)) for i, r in enumerate(self.rules)]
         return (*made, *self.extra)
 
+    def first(self, settles: bool) -> CriterionResult | None:
+        """The first criterion not met (with ``settles``, the first unmet that time does not
+        resolve), its result made alone: those after it are neither judged nor worded."""
+        query = self.query
+        if query is None:  # made already, or only the engine's own
+            return next((c for c in self.results() if _explains(c.status, c.resolves_on, settles)), None)
+        given = self.verdicts
+        for i, r in enumerate(self.rules):
+            v = given[i] if i < len(given) else query.verdict(r)
+            if _explains(v.status, v.resolves_on, settles):
+                return query.result(r, v)
+        return next((c for c in self.extra if _explains(c.status, c.resolves_on, settles)), None)
+
     def __reduce__(self) -> tuple[type[LazyCriteria], tuple[object, ...]]:
         # Pickled (to another process, say) as the results themselves: a message function
         # is a closure, and closures do not pickle.
         return LazyCriteria, ((), (), self.results())
+
+
+def _explains(status: CriterionStatus, resolves_on: Date | None, settles: bool) -> bool:
+    if status is _MET:
+        return False
+    return not settles or (status is _UNMET and resolves_on is None)
 
 
 class WithCriteria:
@@ -175,6 +194,18 @@ class Eligibility(WithCriteria):
     #: The levels at which the step is eligible or waiting (for ``mbb2`` and ``rfa``, of the
     #: diagnostic blocks); empty where any level of the region will do.
     levels: tuple[str, ...] = ()
+
+    def reason(self) -> CriterionResult | None:
+        """The criterion that explains the status, made alone (its message, no other's).
+
+        ``blocked``: the one that blocks the step (the first unmet that time does not
+        resolve, or the engine's ``window`` or ``not_covered``), not an earlier one that
+        only waits; ``waiting`` and ``needs_documentation``: the first not met, in the
+        policy's order; ``eligible``: none.
+        """
+        if self.status is Status.ELIGIBLE:
+            return None
+        return self._lazy.first(settles=self.status is Status.BLOCKED)
 
 
 @frozen
