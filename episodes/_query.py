@@ -12,14 +12,14 @@ from attrs import field, frozen
 from pendulum import Date
 
 from ._episode import Episode
-from ._errors import InvalidEvent
+from ._errors import HIDDEN, InvalidEvent, kind_of
 from ._events import LEVELS, Procedure, ProcedureKind, Region, region_of
 from ._pathway import BLOCK_LEVEL_STEPS, FACET_PROCEDURES, JUDGED_BY, Move, State, replay, step_for
 from ._policy import Policy, Rule
 from ._record import AuditCuts, Record, build_record
 from ._rules import CriterionStatus, Ctx, Verdict
 from ._rules._base import _MET, _UNKNOWN, _UNMET, Levels
-from ._time import as_date, today
+from ._time import query_day
 from ._wire import structure_event
 
 #: The levels of each region, head to tail.
@@ -242,10 +242,10 @@ class Decision(WithCriteria):
     procedure_id: str | None = None
 
 
-def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -> Plan:
+def next_eligible(episode: Episode, policy: Policy, as_of: date | str | None = None) -> Plan:
     """For each procedure the policy addresses: is its next step eligible on ``as_of``
     (today when ``None``), from when, until when, and if not, why."""
-    on = today() if as_of is None else as_date(as_of)
+    on = query_day(as_of)
     record = build_record(episode, on)
     query = QueryVerdicts(Ctx(record, on), policy.slots)
     entries: dict[str, Eligibility] = {}
@@ -488,7 +488,9 @@ def _proposal(episode: Episode, proposal: Procedure | Mapping[str, Any]) -> Proc
     elif type(proposal) is Procedure:
         p = proposal
     else:
-        raise InvalidEvent(0, None, type(proposal).__name__, "a proposal must be a procedure")
+        raise InvalidEvent(
+            0, None, HIDDEN, f"a proposal must be a procedure or its JSON object, got {kind_of(proposal)}"
+        )
     for j, level in enumerate(p.levels):
         if region_of(level) is not episode.region:
             raise InvalidEvent(0, f"levels[{j}]", level, f"level is not {episode.region.value}")

@@ -27,7 +27,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from cattrs.gen import make_dict_unstructure_fn
 from pendulum import Date
 
-from ._errors import HIDDEN, InvalidEvent
+from ._errors import HIDDEN, InvalidEvent, kind_of
 from ._events import ENUMS, EVENT_TYPES, Event, FieldError, Region
 from ._time import parse_date
 
@@ -153,7 +153,7 @@ def structure_event(raw: Any, index: int) -> Event:
     """One wire-format event (a dict) to its event object."""
     # ``type(raw) is dict`` first: JSON gives dicts, and the Mapping check is several times slower.
     if type(raw) is not dict and not isinstance(raw, Mapping):
-        raise InvalidEvent(index, None, HIDDEN, f"an event must be a JSON object, got {_kind_of(raw)}")
+        raise InvalidEvent(index, None, HIDDEN, f"an event must be a JSON object, got {kind_of(raw)}")
     if any(type(k) is not str for k in raw):
         raise InvalidEvent(index, None, HIDDEN, "field names must be strings")
     kind = raw.get("type")
@@ -229,15 +229,6 @@ def _cut(text: str, most: int = 40) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
-def _kind_of(value: Any) -> str:
-    """What a JSON value is, in a person's words (never the value itself)."""
-    if value is None:
-        return "null"
-    return {bool: "true or false", int: "a number", float: "a number", str: "a string", list: "a list"}.get(
-        type(value), "an object" if isinstance(value, Mapping) else "something else"
-    )
-
-
 def unstructure_event(event: Event) -> dict[str, Any]:
     return converter.unstructure(event)  # type: ignore[no-any-return]
 
@@ -262,7 +253,7 @@ def parse_document(data: str | bytes | Mapping[str, Any]) -> tuple[str, Region, 
         except RecursionError:
             raise InvalidEvent(None, None, HIDDEN, "not an episode: JSON nested too deep") from None
     if not isinstance(data, Mapping):
-        raise InvalidEvent(None, None, HIDDEN, f"an episode must be a JSON object, got {_kind_of(data)}")
+        raise InvalidEvent(None, None, HIDDEN, f"an episode must be a JSON object, got {kind_of(data)}")
     if any(type(k) is not str for k in data):
         raise InvalidEvent(None, None, HIDDEN, "field names must be strings")
     fmt = data.get("format", FORMAT)
@@ -275,14 +266,14 @@ def parse_document(data: str | bytes | Mapping[str, Any]) -> tuple[str, Region, 
     if type(patient_id) is not str or not patient_id.strip():
         # Never echoed: it is the patient's identifier, however malformed.
         raise InvalidEvent(
-            None, "patient_id", HIDDEN, f"expected a non-empty string, got {_kind_of(patient_id)}"
+            None, "patient_id", HIDDEN, f"expected a non-empty string, got {kind_of(patient_id)}"
         )
     region = data.get("region")
     if type(region) is not str or region not in _REGIONS:
         raise InvalidEvent(None, "region", region, f"expected one of {', '.join(_REGIONS)}")
     events = data.get("events", [])
     if type(events) is not list:
-        raise InvalidEvent(None, "events", HIDDEN, f"expected a list of events, got {_kind_of(events)}")
+        raise InvalidEvent(None, "events", HIDDEN, f"expected a list of events, got {kind_of(events)}")
     return patient_id, Region(region), events
 
 
