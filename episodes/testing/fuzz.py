@@ -103,7 +103,7 @@ def check_episode(data: Any, proposal: Any, as_of: str) -> str:
             try:
                 evaluate(episode, pol, proposal)
             except EpisodeError as exc:
-                clean(str(exc), episode.patient_id)
+                clean(str(exc), secret)
         back = load_episode(dump_episode(episode))
     except Escaped:
         raise
