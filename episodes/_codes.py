@@ -109,9 +109,9 @@ def _request_rows(service: Service, region: Region, approach: Approach | None) -
         approach = Approach.INTERLAMINAR  # interlaminar and caudal share their codes
     rows: dict[int, CodeInfo] = {}
     for c in table().codes:
-        if c.service == service and region in c.regions and c.requested:
-            if service != "esi" or c.approach is approach:
-                rows.setdefault(c.level, c)
+        fits = service != "esi" or c.approach is approach
+        if c.service == service and region in c.regions and c.requested and fits:
+            rows.setdefault(c.level, c)
     return rows
 
 
@@ -139,9 +139,7 @@ def lines(
             out.append(CodeLine(info.code, 1, mods))
         elif info.per_level and n >= 2:
             out.append(CodeLine(info.code, n - 1, mods))
-        elif level == 2 and n >= 2:
-            out.append(CodeLine(info.code, 1, mods))
-        elif level == 3 and n >= 3:
+        elif level in (2, 3) and n >= level:
             out.append(CodeLine(info.code, 1, mods))
     return tuple(out)
 

@@ -61,7 +61,8 @@ def test_codes_name_a_kind_by_intent() -> None:
     assert kind_of(["64999"]) is None
     assert kind_of(["99999"]) is None
     assert approach_of(["64483"]) is Approach.TRANSFORAMINAL
-    assert side_of(["64493-LT"]) is Side.LEFT and side_of(["64493"]) is None
+    assert side_of(["64493-LT"]) is Side.LEFT
+    assert side_of(["64493"]) is None
 
 
 def test_codes_that_agree_have_no_problems() -> None:
@@ -74,7 +75,9 @@ def test_codes_that_agree_have_no_problems() -> None:
 def test_a_code_for_the_wrong_region_names_the_field() -> None:
     """A cervical code on a lumbar procedure."""
     (p,) = problems(["64490"], L, 1)
-    assert p.field == "codes[0]" and "cervical" in p.reason and "lumbar" in p.reason
+    assert p.field == "codes[0]"
+    assert "cervical" in p.reason
+    assert "lumbar" in p.reason
 
 
 @pytest.mark.parametrize(
