@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._base import Compare, Criterion, CriterionStatus, Ctx, Of, Verdict
 from .care import CareCourses
+from .diagnosis import DiagnosisRule
 from .findings import Conditions, DocumentationRule, ExamRule, ExamTest, ImagingRule
 from .outcomes import FunctionalImprovement, PositiveBlocks, Relief, SustainedRelief
 from .proposal import LevelCount, LevelsCovered, LevelsNotTreated, OnePerVisit
@@ -36,6 +37,7 @@ KINDS: dict[str, type[Criterion]] = {
         LevelsCovered,
         LevelsNotTreated,
         OnePerVisit,
+        DiagnosisRule,
     )
 }
 

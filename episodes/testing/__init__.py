@@ -124,6 +124,17 @@ class EpisodeBuilder:
     def document(self, item: str, when: DateLike) -> EpisodeBuilder:
         return self._add(type="documentation", item=item, date=when)
 
+    def diagnosis(self, code: str, when: DateLike, end: DateLike | None = None) -> EpisodeBuilder:
+        return self._add(type="diagnosis", code=code, date=when, end=end)
+
+    def authorization(
+        self, procedure: str, when: DateLike, status: str = "approved", id: str | None = None, **extra: Any
+    ) -> str:
+        self._n += 1
+        aid = id or f"a{self._n}"
+        self._add(type="authorization", id=aid, procedure=procedure, date=when, status=status, **extra)
+        return aid
+
     def to_dict(self) -> dict[str, Any]:
         events = [{k: v for k, v in e.items() if v is not None} for e in self.events]
         return {"format": "episode/1", "patient_id": self.patient_id, "region": self.region, "events": events}
