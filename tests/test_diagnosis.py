@@ -7,12 +7,14 @@ import pytest
 import policies
 from episodes import InvalidEvent, load_episode
 from episodes._record import build_record
-from episodes._rules import Ctx, CriterionStatus
+from episodes._rules import CriterionStatus, Ctx
 from episodes._rules.diagnosis import DiagnosisRule
 from episodes.testing import EpisodeBuilder, day
 
 CENTENE = next(r.criterion for r in policies.load("centene-facet").rules("mbb1") or () if r.id == "diagnosis")
-COHERE = next(r.criterion for r in policies.load("cohere-neck-pain").rules("mbb1") or () if r.id == "diagnosis")
+COHERE = next(
+    r.criterion for r in policies.load("cohere-neck-pain").rules("mbb1") or () if r.id == "diagnosis"
+)
 ON = day("2026-03-01")
 
 
@@ -44,7 +46,8 @@ def test_ranges_as_written(code: str, status: str) -> None:
 
 
 def test_an_unlisted_diagnosis_is_unmet() -> None:
-    """A real code that is not in the table (M54.6, pain in thoracic spine; M51.16, lumbar disc disorder with radiculopathy)."""
+    """Real codes not in the table: M54.6 (pain in thoracic spine), M51.16 (disc disorder with
+    radiculopathy, lumbar)."""
     v = judged(CENTENE, ("M54.6", "2026-01-10", None), ("M51.16", "2026-01-11", None))
     assert v.status is CriterionStatus.UNMET
     assert "M51.16, M54.6" in v.message

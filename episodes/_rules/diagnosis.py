@@ -26,7 +26,9 @@ def _ranges(values: Iterable[Iterable[str]]) -> tuple[tuple[str, str], ...]:
 def _well_formed(_: object, a: object, value: tuple[str, ...]) -> None:
     for i, code in enumerate(value):
         if not well_formed(code):
-            raise ValueError(f"[{i}]: {code[:80]!r} is not an ICD-10-CM code (write it with its dot: 'M47.816')")
+            raise ValueError(
+                f"[{i}]: {code[:80]!r} is not an ICD-10-CM code (write it with its dot: 'M47.816')"
+            )
 
 
 def _ordered(_: object, a: object, value: tuple[tuple[str, str], ...]) -> None:
@@ -96,4 +98,9 @@ class DiagnosisRule(Criterion):
         return ", ".join(parts)
 
     def describe(self) -> str:
-        return f"a diagnosis of {self.describe_codes()}"
+        codes = self.codes
+        # a care path's whole table: its count and its ends
+        parts = [f"{len(codes)} listed codes ({codes[0]} … {codes[-1]})"] if len(codes) > 6 else list(codes)
+        parts += [f"{c} or a code under it" for c in self.categories]
+        parts += [f"{lo} to {hi}" for lo, hi in self.ranges]
+        return f"a diagnosis of {', '.join(parts)}"
