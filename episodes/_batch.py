@@ -10,6 +10,7 @@ from attrs import frozen
 
 from ._episode import Episode, load_episode
 from ._errors import EpisodeError
+from ._events import Region
 from ._policy import Policy
 from ._query import Plan, next_eligible
 from ._time import as_date, today
@@ -20,13 +21,15 @@ class Planned:
     """One episode of a batch: its plan, or the error that kept it from being planned.
 
     ``index`` is the episode's position in the batch; ``patient_id`` is ``None``
-    where the episode could not be read far enough to know it.
+    where the episode could not be read far enough to know it; ``region`` is the
+    episode's where it was planned.
     """
 
     index: int
     patient_id: str | None
     plan: Plan | None = None
     error: EpisodeError | None = None
+    region: Region | None = None
 
     @property
     def ok(self) -> bool:
@@ -52,7 +55,7 @@ def next_eligible_many(
         except EpisodeError as exc:
             yield Planned(i, patient_id, error=exc)
             continue
-        yield Planned(i, episode.patient_id, plan=next_eligible(episode, policy, on))
+        yield Planned(i, episode.patient_id, plan=next_eligible(episode, policy, on), region=episode.region)
 
 
 def _patient_id(item: Mapping[str, Any] | str | bytes) -> str | None:

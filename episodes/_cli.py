@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ._episode import Episode, load_episode
 from ._errors import EpisodeError
@@ -46,6 +46,28 @@ def _date(text: str) -> Any:
         return parse_date(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _days(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return n
+
+
+def _worklist(args: argparse.Namespace) -> int:
+    from .population import worklist
+
+    done = worklist(
+        args.input, args.policy, args.out, args.as_of, args.within, args.scheduler, workers=args.workers
+    )
+    n = done.bad_lines
+    bad = f"; {n} bad line{'' if n == 1 else 's'} in {done.error_file}" if n else ""
+    print(f"episodes: {done.episodes} episodes, {done.rows} rows to {done.out}{bad}", file=sys.stderr)
+    return 0
 
 
 def _proposal(args: argparse.Namespace) -> dict[str, Any]:
@@ -103,6 +125,28 @@ def _parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="check every recorded procedure")
     common(au)
 
+    dg = sub.add_parser("diagram", help="a policy's pathway as a state diagram (mermaid text, or SVG)")
+    dg.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
+    dg.add_argument("-o", "--output", help="write to this file (default: standard output)")
+    dg.add_argument("--format", choices=["mermaid", "svg"], default=None, help="default: from -o's suffix")
+
+    wl = sub.add_parser("worklist", help="plan a population (JSON lines) into a worklist (CSV or Parquet)")
+    wl.add_argument("input", help="JSON lines, one episode a line; a folder of .jsonl files; or Parquet")
+    wl.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
+    wl.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="YYYY-MM-DD (default: today)")
+    wl.add_argument(
+        "--within", type=_days, default=None, metavar="DAYS", help="only what opens within DAYS days"
+    )
+    wl.add_argument("-o", "--out", required=True, help="OUT.csv or OUT.parquet (bad lines: OUT.errors.csv)")
+    wl.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running Dask cluster's address (default: this machine's cores)",
+    )
+    wl.add_argument(
+        "--workers", type=_days, default=None, metavar="N", help="local processes (default: all cores)"
+    )
+
     po = sub.add_parser("policies", help="list the bundled policies, or show one")
     po.add_argument("id", nargs="?", help="a policy id or .toml path to show")
     po.add_argument("--json", action="store_true")
@@ -121,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "policies":
             return _policies(args)
+        if args.command == "diagram":
+            return _diagram(args)
+        if args.command == "worklist":
+            return _worklist(args)
         policy = _policy(args.policy)
         episode = _episode(args.episode)
         if args.command == "next-eligible":
@@ -139,6 +187,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(out, indent=2) if args.json else out)
     except BrokenPipeError:  # `episodes ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from ._diagram import DiagramError, diagram
+
+    fmt: Literal["mermaid", "svg"] = args.format or (
+        "svg" if (args.output or "").endswith(".svg") else "mermaid"
+    )
+    try:
+        drawn = diagram(_policy(args.policy), fmt)
+    except DiagramError as exc:
+        raise _BadInput(f"diagram: {exc}") from None
+    if args.output is None:
+        print(drawn if isinstance(drawn, str) else drawn.decode())
+        return 0
+    try:
+        Path(args.output).write_bytes(drawn.encode() if isinstance(drawn, str) else drawn)
+    except OSError as exc:
+        raise _BadInput(f"{args.output}: cannot write: {exc.strerror}") from None
     return 0
 
 

@@ -2,13 +2,35 @@
 
 Details are kept as attributes and the message is built in ``__str__``, so a
 caller can read ``error.index`` / ``error.field`` / ``error.value`` without
-parsing text.  Messages carry the event's index and the offending value only:
-never a patient id or any other part of the record.
+parsing text.  Messages carry the event's index, the field and the offending
+value cut to 80 characters: never a patient id, never the value of an unknown
+field (``value`` is then ``HIDDEN``), never Python's own words.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+
+class _Hidden:
+    """The value of a refusal that is not shown (a patient id, an unknown field's value)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<not shown>"
+
+
+#: A refusal's value when it is not shown.
+HIDDEN: Any = _Hidden()
+#: The longest value a message shows, in characters of its repr.
+SHOWN = 80
+
+
+def shown(value: Any) -> str:
+    """A value as a message shows it: its repr, cut to ``SHOWN`` characters."""
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
 
 
 class EpisodeError(ValueError):
@@ -33,8 +55,10 @@ class InvalidEvent(EpisodeError):
     def __str__(self) -> str:
         where = "episode" if self.index is None else f"event {self.index}"
         if self.field is not None:
-            where += f", field {self.field!r}"
-        return f"{where}: {self.reason} (got {self.value!r})"
+            where += f", field {shown(self.field)}"
+        if self.value is HIDDEN:
+            return f"{where}: {self.reason}"
+        return f"{where}: {self.reason} (got {shown(self.value)})"
 
 
 class DuplicateEventId(InvalidEvent):

@@ -10,7 +10,9 @@ after a dot); docs/wire-format.md says so.
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
+from typing import Any
 
 _SHAPE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 
@@ -25,8 +27,20 @@ def is_known(code: str) -> bool:
     """``code`` is a code of the current ICD-10-CM code set (a category header counts)."""
     if not well_formed(code):
         return False
+    cm = _package()
+    return True if cm is None else bool(cm.is_valid_item(code))
+
+
+@lru_cache(maxsize=1)
+def _package() -> Any:
+    """The code set's package, imported once (its import reads the whole code set); ``None``
+    where the icd10 extra is not installed (the shape is all we can check then)."""
     try:
-        import simple_icd_10_cm as cm
-    except ImportError:  # the icd10 extra is not installed: the shape is all we can check
-        return True
-    return bool(cm.is_valid_item(code))
+        with warnings.catch_warnings():  # it reads its data through importlib's legacy calls
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import simple_icd_10_cm as cm
+
+            cm.is_valid_item("M54")  # its data is read on first use
+    except ImportError:
+        return None
+    return cm

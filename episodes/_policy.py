@@ -18,14 +18,29 @@ from ._events import ProcedureKind, Region
 from ._pathway import PROCEDURE_OF_STEP, StepName
 from ._rules import Criterion
 from ._rules.outcomes import BlockRule
+from ._rules.scope import IfPrior
 
 
 @frozen(kw_only=True)
 class Step:
-    """A step's criteria; ``includes`` names steps whose criteria it takes first."""
+    """A step's criteria; ``includes`` names steps whose criteria it takes first.
+
+    ``ordinal_of``: the step is judged by the criteria of another step, chosen by how many
+    procedures of the kinds ``counting`` came before it (the first of ``ordinal_of`` for none
+    before, the last for as many as it has and more): "a therapeutic facet injection is judged
+    as the facet injection of its ordinal".  Such a step has no criteria of its own.
+    """
 
     criteria: tuple[Criterion, ...] = field(default=(), converter=tuple)
     includes: tuple[StepName, ...] = field(default=(), converter=tuple)
+    ordinal_of: tuple[StepName, ...] = field(default=(), converter=tuple)
+    counting: tuple[ProcedureKind, ...] = field(default=(), converter=tuple)
+
+    def __attrs_post_init__(self) -> None:
+        if self.ordinal_of and (self.criteria or self.includes):
+            raise ValueError("a step judged by ordinal_of has no criteria or includes of its own")
+        if bool(self.ordinal_of) != bool(self.counting):
+            raise ValueError("ordinal_of and counting go together")
 
 
 @frozen(kw_only=True)
@@ -66,6 +81,7 @@ class Policy:
     _slots: int = field(init=False, repr=False, eq=False)
     _block_rules: dict[str, tuple[BlockRule, ...]] = field(init=False, repr=False, eq=False)
     _procedures: tuple[ProcedureKind, ...] = field(init=False, repr=False, eq=False)
+    _level_rules: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         rules = {}
@@ -88,6 +104,16 @@ class Policy:
         object.__setattr__(self, "_plan_rules", plan_rules)
         object.__setattr__(self, "_block_rules", blocks)
         object.__setattr__(self, "_procedures", procedures)
+        level_rules = {
+            name: tuple(r for r in found if _speaks_of_levels(r.criterion)) for name, found in rules.items()
+        }
+        object.__setattr__(self, "_level_rules", level_rules)
+        for name, step in self.steps.items():
+            for other in step.ordinal_of:
+                if other not in self.steps or self.steps[other].ordinal_of:
+                    raise ValueError(
+                        f"steps.{name}.ordinal_of: no step {other!r} with criteria in the policy"
+                    )
 
     def _gather(self, name: str, seen: tuple[str, ...]) -> list[Criterion]:
         if name in seen:
@@ -99,6 +125,21 @@ class Policy:
                 raise ValueError(f"steps.{name}.includes: no step {inc!r} in the policy")
             out += [c for c in self._gather(inc, (*seen, name)) if c not in out]
         return out + [c for c in step.criteria if c not in out]
+
+    def judged_as(self, step: str, count: Callable[[ProcedureKind], int]) -> str:
+        """The step whose criteria judge ``step``: itself, or for a step judged by its ordinal
+        (``Step.ordinal_of``), the step of that ordinal, ``count`` giving the procedures of a
+        kind before it."""
+        own = self.steps.get(cast(StepName, step))
+        if own is None or not own.ordinal_of:
+            return step
+        n = sum(count(k) for k in own.counting)
+        return own.ordinal_of[min(n, len(own.ordinal_of) - 1)]
+
+    def level_rules(self, step: str) -> tuple[Rule, ...]:
+        """The step's rules that speak of levels (see ``Criterion.allowed_levels``): a plan
+        judges them over the levels the record allows."""
+        return self._level_rules.get(step, ())
 
     def rules(self, step: str) -> tuple[Rule, ...] | None:
         """The step's rules, or ``None`` where the policy does not address the step."""
@@ -124,6 +165,14 @@ class Policy:
 
     def cite(self, section: str) -> str:
         return f"{self.citation} {section}"
+
+
+def _speaks_of_levels(c: Criterion) -> bool:
+    inner = getattr(c, "criteria", None)
+    if isinstance(c, IfPrior) and inner:
+        return any(_speaks_of_levels(i) for i in inner)
+    cls = type(c)
+    return cls.allowed_levels is not Criterion.allowed_levels or cls.level_cap is not Criterion.level_cap
 
 
 def _number(

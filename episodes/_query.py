@@ -13,14 +13,19 @@ from pendulum import Date
 
 from ._episode import Episode
 from ._errors import InvalidEvent
-from ._events import Procedure, ProcedureKind, region_of
-from ._pathway import FACET_PROCEDURES, NEXT_FACET_STEP, Move, State, replay, step_for
+from ._events import LEVELS, Procedure, ProcedureKind, Region, region_of
+from ._pathway import BLOCK_LEVEL_STEPS, FACET_PROCEDURES, JUDGED_BY, Move, State, replay, step_for
 from ._policy import Policy, Rule
 from ._record import Record, build_record
 from ._rules import CriterionStatus, Ctx, Verdict
-from ._rules._base import _MET, _UNKNOWN, _UNMET
+from ._rules._base import _MET, _UNKNOWN, _UNMET, Levels
 from ._time import as_date, today
 from ._wire import structure_event
+
+#: The levels of each region, head to tail.
+REGION_LEVELS: dict[Region, tuple[str, ...]] = {
+    r: tuple(lv for lv in LEVELS if region_of(lv) is r) for r in Region
+}
 
 
 class Status(enum.StrEnum):
@@ -36,6 +41,9 @@ class DecisionStatus(enum.StrEnum):
     APPROVED = "approved"
     PENDED = "pended"
     DENIED = "denied"
+    #: The policy has no rule for the procedure at all (an epidural under a facet-only policy):
+    #: it neither allows nor forbids it.
+    NOT_ADDRESSED = "not_addressed"
 
 
 @frozen
@@ -119,10 +127,29 @@ class LazyCriteria:
         made = [result(r, given[i] if i < len(given) else verdict(r)) for i, r in enumerate(self.rules)]
         return (*made, *self.extra)
 
+    def first(self, settles: bool) -> CriterionResult | None:
+        """The first criterion not met (with ``settles``, the first unmet that time does not
+        resolve), its result made alone: those after it are neither judged nor worded."""
+        query = self.query
+        if query is None:  # made already, or only the engine's own
+            return next((c for c in self.results() if _explains(c.status, c.resolves_on, settles)), None)
+        given = self.verdicts
+        for i, r in enumerate(self.rules):
+            v = given[i] if i < len(given) else query.verdict(r)
+            if _explains(v.status, v.resolves_on, settles):
+                return query.result(r, v)
+        return next((c for c in self.extra if _explains(c.status, c.resolves_on, settles)), None)
+
     def __reduce__(self) -> tuple[type[LazyCriteria], tuple[object, ...]]:
         # Pickled (to another process, say) as the results themselves: a message function
         # is a closure, and closures do not pickle.
         return LazyCriteria, ((), (), self.results())
+
+
+def _explains(status: CriterionStatus, resolves_on: Date | None, settles: bool) -> bool:
+    if status is _MET:
+        return False
+    return not settles or (status is _UNMET and resolves_on is None)
 
 
 class WithCriteria:
@@ -164,6 +191,21 @@ class Eligibility(WithCriteria):
     earliest: Date | None
     until: Date | None
     _lazy: LazyCriteria = field(alias="lazy", eq=_results, repr=_results_repr)
+    #: The levels at which the step is eligible or waiting (for ``mbb2`` and ``rfa``, of the
+    #: diagnostic blocks); empty where any level of the region will do.
+    levels: tuple[str, ...] = ()
+
+    def reason(self) -> CriterionResult | None:
+        """The criterion that explains the status, made alone (its message, no other's).
+
+        ``blocked``: the one that blocks the step (the first unmet that time does not
+        resolve, or the engine's ``window`` or ``not_covered``), not an earlier one that
+        only waits; ``waiting`` and ``needs_documentation``: the first not met, in the
+        policy's order; ``eligible``: none.
+        """
+        if self.status is Status.ELIGIBLE:
+            return None
+        return self._lazy.first(settles=self.status is Status.BLOCKED)
 
 
 @frozen
@@ -209,14 +251,30 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
     entries: dict[str, Eligibility] = {}
     for kind in policy.procedures:
         step = step_for(kind, record.count(kind))
-        rules = policy.plan_rules(step)
+        ruling = policy.judged_as(step, record.count)
+        rules = policy.plan_rules(ruling)
         if rules is None:
             if kind in FACET_PROCEDURES:
                 uncovered = LazyCriteria((), (), (_uncovered(policy, step),))
-                entries[kind.value] = Eligibility(kind, step, Status.BLOCKED, None, None, uncovered)
+                entries[kind.value] = Eligibility(
+                    procedure=kind,
+                    step=step,
+                    status=Status.BLOCKED,
+                    earliest=None,
+                    until=None,
+                    lazy=uncovered,
+                )
             continue
-        status, earliest, until, judged = _plan_step(rules, query)
-        entries[kind.value] = Eligibility(kind, step, status, earliest, until, judged)
+        status, earliest, until, judged, levels = _plan_step(rules, query, policy.level_rules(ruling), ruling)
+        entries[kind.value] = Eligibility(
+            procedure=kind,
+            step=step,
+            status=status,
+            earliest=earliest,
+            until=until,
+            lazy=judged,
+            levels=levels,
+        )
     return Plan(on, policy.id, pathway_state(record, policy), entries)
 
 
@@ -241,16 +299,19 @@ def audit(episode: Episode, policy: Policy) -> tuple[Decision, ...]:
 def pathway_state(record: Record, policy: Policy) -> State:
     """The state of the facet pathway, replayed through the machine.
 
-    After a block, the pathway closes (``facet_negative``) when that block's
-    documented relief fails a relief rule of the next facet step.
+    The machine's guard on a block's moves (``RELIEF_FAILS``) is whether that block's
+    documented relief fails a relief rule of the next facet step; only the latest block's can
+    leave the pathway closed, so only it is judged, and only where the history ends with it.
     """
-    state = replay(record.moves)
-    if state in (State.MBB1, State.MBB2):
-        block = next(p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB)
-        for rule in policy.block_rules(NEXT_FACET_STEP[state]):
-            if block in rule.of.select(record) and rule.judge(record, block) is CriterionStatus.UNMET:
-                return replay((*record.moves, Move.CLOSE))
-    return state
+    moves = record.moves
+    if not moves or moves[-1] is not Move.BLOCK:
+        return replay(moves)
+    block = next(p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB)
+    closes = any(
+        block in rule.of.select(record) and rule.judge(record, block) is CriterionStatus.UNMET
+        for rule in policy.block_rules(JUDGED_BY[record.steps[block.id]])
+    )
+    return replay(moves, closes)
 
 
 def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) -> Decision:
@@ -262,8 +323,11 @@ def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) ->
     else:
         same_day = tuple(e for e in record.procedures if e.date == p.date)
     step = step_for(p.procedure, record.count(p.procedure))
-    rules = policy.rules(step)
-    if rules is None:
+    rules = policy.rules(policy.judged_as(step, record.count))
+    if rules is None and p.procedure not in FACET_PROCEDURES:
+        judged = LazyCriteria((), (), (_not_addressed(policy, p.procedure),))
+        status = DecisionStatus.NOT_ADDRESSED
+    elif rules is None:
         judged = LazyCriteria((), (), (_uncovered(policy, step),))
         status = DecisionStatus.DENIED
     else:
@@ -279,7 +343,23 @@ def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) ->
             if v.status is _UNKNOWN:
                 status = DecisionStatus.PENDED
         judged = LazyCriteria(rules, tuple(verdicts), (), query)
-    return Decision(p.procedure, step, p.date, status, judged, p.id if audited else None)
+    return Decision(
+        procedure=p.procedure,
+        step=step,
+        date=p.date,
+        status=status,
+        lazy=judged,
+        procedure_id=p.id if audited else None,
+    )
+
+
+def _not_addressed(policy: Policy, kind: ProcedureKind) -> CriterionResult:
+    return CriterionResult(
+        "not_addressed",
+        CriterionStatus.UNKNOWN,
+        f"the policy does not address {kind}: it neither allows nor forbids it",
+        policy.citation,
+    )
 
 
 def _uncovered(policy: Policy, step: str) -> CriterionResult:
@@ -292,11 +372,12 @@ def _uncovered(policy: Policy, step: str) -> CriterionResult:
 
 
 def _plan_step(
-    rules: tuple[Rule, ...], query: QueryVerdicts
-) -> tuple[Status, Date | None, Date | None, LazyCriteria]:
-    """A step's status, earliest and until on the query's date, judging its ``rules`` in
-    order up to the first that blocks it; with a criterion of the engine's own when the
-    window shuts before it opens."""
+    rules: tuple[Rule, ...], query: QueryVerdicts, level_rules: tuple[Rule, ...] = (), step: str = ""
+) -> tuple[Status, Date | None, Date | None, LazyCriteria, tuple[str, ...]]:
+    """A step's status, earliest, until, criteria and levels on the query's date, judging its
+    ``rules`` in order up to the first that blocks it; then, where the step is not blocked, its
+    ``level_rules`` over the levels the record allows on ``earliest`` (no level left: a criterion
+    of the engine's own, as is one for a window that shuts before it opens)."""
     seen, ctx = query.seen, query.ctx
     on = ctx.on
     earliest, until, closing = on, None, -1
@@ -310,13 +391,23 @@ def _plan_step(
         if v.status is not _MET:
             if v.resolves_on is None:
                 if v.status is _UNMET:  # blocked whatever the rest say: they are judged when read
-                    return Status.BLOCKED, None, None, LazyCriteria(rules, tuple(verdicts), (), query)
+                    return Status.BLOCKED, None, None, LazyCriteria(rules, tuple(verdicts), (), query), ()
             elif v.resolves_on > earliest:
                 earliest = v.resolves_on
             waiting = True
             documenting = documenting or v.status is _UNKNOWN
         if v.until is not None and (until is None or v.until < until):
             until, closing = v.until, i
+    levels: tuple[str, ...] = ()
+    extra: tuple[CriterionResult, ...] = ()
+    if level_rules or step in BLOCK_LEVEL_STEPS:
+        levels, no_level = _levels_on(level_rules, ctx if earliest == on else Ctx(ctx.record, earliest), step)
+        if no_level is not None:
+            extra = (no_level,)
+            if no_level.resolves_on is None:
+                return Status.BLOCKED, None, None, LazyCriteria(rules, tuple(verdicts), extra, query), ()
+            earliest, waiting = no_level.resolves_on, True
+            levels, _ = _levels_on(level_rules, Ctx(ctx.record, earliest), step)
     if until is not None and earliest > until:
         first = rules[closing]
         shut = CriterionResult(
@@ -325,13 +416,61 @@ def _plan_step(
             f"{first.id} holds only through {until}, before the timing allows on {earliest}",
             first.citation,
         )
-        return Status.BLOCKED, None, None, LazyCriteria(rules, tuple(verdicts), (shut,), query)
-    judged = LazyCriteria(rules, tuple(verdicts), (), query)
+        return Status.BLOCKED, None, None, LazyCriteria(rules, tuple(verdicts), (*extra, shut), query), ()
+    judged = LazyCriteria(rules, tuple(verdicts), extra, query)
     if documenting:
-        return Status.NEEDS_DOCUMENTATION, earliest, until, judged
+        return Status.NEEDS_DOCUMENTATION, earliest, until, judged, levels
     if waiting:
-        return Status.WAITING, earliest, until, judged
-    return Status.ELIGIBLE, earliest, until, judged
+        return Status.WAITING, earliest, until, judged, levels
+    return Status.ELIGIBLE, earliest, until, judged, levels
+
+
+def _levels_on(
+    level_rules: tuple[Rule, ...], ctx: Ctx, step: str
+) -> tuple[tuple[str, ...], CriterionResult | None]:
+    """The levels (head to tail, as many as the step's level cap allows) that every rule of
+    ``level_rules`` allows on ``ctx.on``: empty where any level will do.  Where none is left, a
+    criterion saying why: unmet, resolving on the day the levels ruled out for a time are free
+    (if that leaves some), else never."""
+    only: frozenset[str] | None = None
+    without: set[str] = set()
+    found: list[tuple[Rule, Levels]] = []
+    cap: int | None = None
+    for rule in level_rules:
+        c = rule.criterion
+        n = c.level_cap()
+        if n is not None and (cap is None or n < cap):
+            cap = n
+        allowed = c.allowed_levels(ctx)
+        if allowed is None:
+            continue
+        found.append((rule, allowed))
+        if allowed.only is not None:
+            only = allowed.only if only is None else only & allowed.only
+        without.update(allowed.without)
+    record = ctx.record
+    if only is None and step in BLOCK_LEVEL_STEPS:
+        block = next((p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB), None)
+        if block is not None:
+            only = frozenset(block.levels)
+    if only is None and not without:
+        return (), None
+    left = [lv for lv in REGION_LEVELS[record.region] if (only is None or lv in only) and lv not in without]
+    if left:
+        return tuple(left[:cap] if cap is not None else left), None
+    frees = [a.frees for _, a in found if a.without]
+    resolves = None
+    if frees and None not in frees:
+        later = max(d for d in frees if d is not None)
+        if _levels_on(level_rules, Ctx(record, later), step)[1] is None:
+            resolves = later
+
+    def told() -> str:
+        said = "; ".join(f"{rule.id}: {allowed.message}" for rule, allowed in found)
+        return f"on {ctx.on} no set of levels passes every rule on levels: {said}"
+
+    citations = "; ".join(dict.fromkeys(rule.citation for rule, _ in found))
+    return (), CriterionResult("levels", CriterionStatus.UNMET, told(), citations, resolves)
 
 
 def _proposal(episode: Episode, proposal: Procedure | Mapping[str, Any]) -> Procedure:

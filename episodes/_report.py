@@ -10,7 +10,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from ._episode import Episode
 from ._pathway import STEPS
 from ._policy import Policy
-from ._query import CriterionResult, Decision, Eligibility, Plan
+from ._query import CriterionResult, Decision, Eligibility, Plan, Status
 from ._rules import CriterionStatus
 from ._wire import converter
 
@@ -59,9 +59,9 @@ def plan_text(plan: Plan, episode: Episode, everything: bool = False) -> str:
         f"{episode.region.value} episode, {len(episode.events)} events; policy {plan.policy}; "
         f"as of {plan.as_of}; pathway state: {plan.state.value}"
     )
-    rows = [("procedure", "step", "status", "earliest", "until")]
+    rows = [("procedure", "step", "status", "earliest", "until", "levels")]
     rows += [
-        (k, e.step, e.status.value, str(e.earliest or "-"), str(e.until or "-"))
+        (k, e.step, e.status.value, str(e.earliest or "-"), _until(e), _levels(e))
         for k, e in plan.entries.items()
     ]
     lines = [head, "", *_table(rows)]
@@ -70,6 +70,20 @@ def plan_text(plan: Plan, episode: Episode, everything: bool = False) -> str:
         if reasons:
             lines += ["", f"{k} ({e.step}): {e.status.value}", *reasons]
     return "\n".join(lines)
+
+
+def _until(entry: Eligibility) -> str:
+    """The window's last day, and the rule that closes it ("2026-02-28 (xray)")."""
+    if entry.until is None:
+        return "-"
+    closing = next((c.rule for c in entry.criteria if c.until == entry.until), None)
+    return f"{entry.until} ({closing})" if closing else str(entry.until)
+
+
+def _levels(entry: Eligibility) -> str:
+    if entry.status is Status.BLOCKED:
+        return "-"
+    return ",".join(entry.levels) or "any"
 
 
 def decisions_text(decisions: Sequence[Decision], policy: Policy, everything: bool = False) -> str:

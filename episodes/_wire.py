@@ -1,15 +1,20 @@
 """The episode wire format: JSON in and out through one cattrs converter.
 
-Events are a tagged union on ``type``.  Scalars are structured strictly: a
-string is not a bool, ``85.5`` is not an int, a date is ``YYYY-MM-DD``.  A
-structuring failure is turned into an :class:`InvalidEvent` naming the
-event's index, the field path and the value.
+Events are a union tagged by ``type``, dispatched explicitly (an unknown type is
+named with the types there are).  Scalars are structured strictly: a string is
+not a bool, a bool is not a number, ``85.5`` is not a whole number, a number is
+finite, a date is ``YYYY-MM-DD``.  A refusal is read by ``cattrs.transform_error``
+(with our own wording) and raised as an :class:`InvalidEvent` naming the
+event's index, the field path and the value, cut short; an unknown field is
+named without its value, and the patient id is never shown.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from types import NoneType, UnionType
@@ -18,50 +23,63 @@ from typing import Any, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+from cattrs.gen import make_dict_unstructure_fn
 from pendulum import Date
 
-from ._errors import InvalidEvent
+from ._errors import HIDDEN, InvalidEvent
 from ._events import ENUMS, EVENT_TYPES, Event, FieldError, Region
 from ._time import parse_date
 
 FORMAT = "episode/1"
 
 
-def _strict(kind: type, *accepted: type) -> Any:
+class _Refused(ValueError):
+    """A scalar hook's refusal: ``reason`` is what a person reads."""
+
+
+def _strict(name: str, *accepted: type) -> Callable[[Any, type], Any]:
     def structure(value: Any, _: type) -> Any:
         if type(value) not in accepted:
-            raise TypeError(f"expected {kind.__name__}")
+            raise _Refused(f"expected {name}")
         return value
 
     return structure
 
 
-def _int(value: Any, _: type) -> int:
-    if type(value) is float and value.is_integer():
+def _number(value: Any, _: type) -> float:
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return value
+    raise _Refused("expected a number")
+
+
+def _whole(value: Any, _: type) -> int:
+    if type(value) is float and math.isfinite(value) and value.is_integer():
         return int(value)
     if type(value) is not int:
-        raise TypeError("expected a whole number")
+        raise _Refused("expected a whole number")
     return value
 
 
 def _date(value: Any, _: type) -> Date:
     if isinstance(value, date):  # already a date: objects recorded directly
-        return parse_date(value.isoformat())
-    return parse_date(value)
+        value = value.isoformat()
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise _Refused(str(exc)) from None
 
 
 def _enum(cls: type[enum.Enum]) -> Callable[[Any, type], enum.Enum]:
     # A dict lookup: calling the enum (``cls(value)``) is several times slower.
     members = {m.value: m for m in cls}
-    expected = f"expected one of {list(members)}"
+    expected = f"expected one of {', '.join(members)}"
 
     def structure(value: Any, _: type) -> enum.Enum:
-        try:
-            return members[value]
-        except (KeyError, TypeError):  # TypeError: an unhashable value (a list, an object)
-            raise ValueError(expected) from None
+        found = members.get(value) if type(value) is str else None
+        if found is None:
+            raise _Refused(expected)
+        return found
 
     return structure
 
@@ -85,143 +103,189 @@ def _is_homogeneous_tuple(t: Any) -> bool:
     return get_origin(t) is tuple and len(get_args(t)) == 2 and get_args(t)[1] is Ellipsis
 
 
-def _make_converter(detailed: bool) -> cattrs.Converter:
-    c = cattrs.Converter(forbid_extra_keys=True, prefer_attrib_converters=False, detailed_validation=detailed)
+def _tuple(t: Any, c: cattrs.Converter) -> Callable[[Any, type], Any]:
+    made = homogenous_tuple_structure_factory(t, c)
+
+    def structure(value: Any, _: type) -> Any:
+        if type(value) is not list and type(value) is not tuple:  # a string is no list of levels
+            raise _Refused("expected a list")
+        return made(value, t)
+
+    return structure
+
+
+def _make_converter() -> cattrs.Converter:
+    c = cattrs.Converter(forbid_extra_keys=True, prefer_attrib_converters=False, detailed_validation=True)
     for e in ENUMS:  # each by name: the strict ``str`` hook would catch StrEnums
         c.register_structure_hook(e, _enum(e))
-    # Generated hooks that find the element's (or inner type's) hook once, where cattrs'
-    # defaults for ``tuple[X, ...]`` and ``X | None`` look it up again for every value.
-    c.register_structure_hook_factory(_is_homogeneous_tuple, homogenous_tuple_structure_factory)
+    c.register_structure_hook_factory(_is_homogeneous_tuple, _tuple)
     c.register_structure_hook_factory(_is_optional, _optional)
-    c.register_structure_hook(bool, _strict(bool, bool))
-    c.register_structure_hook(str, _strict(str, str))
-    c.register_structure_hook(float, _strict(float, int, float))
-    c.register_structure_hook(int, _int)
+    c.register_structure_hook(bool, _strict("true or false", bool))
+    c.register_structure_hook(str, _strict("a string", str))
+    c.register_structure_hook(float, _number)
+    c.register_structure_hook(int, _whole)
     c.register_structure_hook(Date, _date)
     c.register_unstructure_hook(Date, lambda d: d.isoformat())
     for cls in EVENT_TYPES.values():
         fn = make_dict_unstructure_fn(cls, c)
-        c.register_unstructure_hook(cls, lambda e, fn=fn: {"type": e.type, **_drop_none(fn(e))})
+        # Left out: what is not documented (None), and an empty list where empty is the default
+        # (no components).  An empty list of an optional field stays: it says "none", not
+        # "not documented".
+        empty = frozenset(a.name for a in attrs.fields(cls) if a.default == ())
+        c.register_unstructure_hook(
+            cls,
+            lambda e, fn=fn, empty=empty: {
+                "type": e.type,
+                **{k: v for k, v in fn(e).items() if v is not None and not (v == [] and k in empty)},
+            },
+        )
     return c
 
 
-def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None and v != []}
-
-
-#: The one converter for events (fast path; errors are re-read with ``_detailed``).
-converter = _make_converter(detailed=False)
-_detailed = _make_converter(detailed=True)
-
-
-class _WireHook:
-    """cattrs' generated hook for one event class, reading the wire dict as it comes.
-
-    Made without cattrs' own extra-keys check, which would refuse ``type``: the keys are
-    checked here instead (``type`` allowed), so no event is copied to drop its tag.
-    """
-
-    def __init__(self, cls: type[Event]) -> None:
-        self.cls = cls
-        self.structure = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False)
-        self.keys = frozenset(a.name for a in attrs.fields(cls)) | {"type"}
-
-
-_WIRE_HOOKS = {kind: _WireHook(cls) for kind, cls in EVENT_TYPES.items()}
+#: The one converter for events.
+converter = _make_converter()
+#: Each event type's structure hook, by its wire ``type``: the explicit dispatch of the union.
+_HOOKS = {kind: (cls, converter.get_structure_hook(cls)) for kind, cls in EVENT_TYPES.items()}
+_TYPES = ", ".join(EVENT_TYPES)
 
 
 def structure_event(raw: Any, index: int) -> Event:
     """One wire-format event (a dict) to its event object."""
     # ``type(raw) is dict`` first: JSON gives dicts, and the Mapping check is several times slower.
     if type(raw) is not dict and not isinstance(raw, Mapping):
-        raise InvalidEvent(index, None, raw, "an event must be a JSON object")
+        raise InvalidEvent(index, None, HIDDEN, f"an event must be a JSON object, got {_kind_of(raw)}")
+    if any(type(k) is not str for k in raw):
+        raise InvalidEvent(index, None, HIDDEN, "field names must be strings")
     kind = raw.get("type")
-    hook = _WIRE_HOOKS.get(kind) if isinstance(kind, str) else None
-    if hook is None:
-        raise InvalidEvent(index, "type", kind, f"unknown event type; expected one of {sorted(EVENT_TYPES)}")
-    cls = hook.cls
-    if raw.keys() <= hook.keys:  # an unknown field is left to the detailed converter to name
-        try:
-            return hook.structure(raw, cls)
-        except Exception:
-            pass
+    found = _HOOKS.get(kind) if type(kind) is str else None
+    if found is None:
+        raise InvalidEvent(index, "type", kind, f"unknown event type; expected one of {_TYPES}")
+    cls, hook = found
     body = {k: v for k, v in raw.items() if k != "type"}
     try:
-        _detailed.structure(body, cls)
+        return hook(body, cls)  # type: ignore[no-any-return]
     except Exception as exc:
-        field, reason = _locate(exc)
-        raise InvalidEvent(index, field, _value_at(body, field), reason) from None
-    raise AssertionError("unreachable: the detailed converter accepted what the fast one refused")
+        named = _field_error(exc)
+        if named is not None:  # a validator of the event class, which names its field
+            raise InvalidEvent(index, named.path, _value_at(body, named.path), named.reason) from None
+        field, reason, shown = _located(exc)
+        raise InvalidEvent(index, field, _value_at(body, field) if shown else HIDDEN, reason) from None
 
 
-def _locate(exc: BaseException) -> tuple[str | None, str]:
-    """The field path and a reason, from a cattrs error tree."""
-    path: list[str] = []
-    while True:
-        if isinstance(exc, ForbiddenExtraKeysError):
-            extra = sorted(exc.extra_fields)
-            return ".".join([*path, extra[0]]) if path or extra else None, "unknown field"
-        if isinstance(exc, ClassValidationError | IterableValidationError):
-            inner = exc.exceptions[0]
-            for note in getattr(inner, "__notes__", []):
-                name = getattr(note, "name", None)
-                idx = getattr(note, "index", None)
-                if name is not None:
-                    path.append(name)
-                elif idx is not None:
-                    path[-1:] = [f"{path[-1]}[{idx}]"] if path else [f"[{idx}]"]
-            exc = inner
-            continue
-        if isinstance(exc, KeyError):
-            return ".".join(path) or None, "missing required field"
-        if isinstance(exc, FieldError):  # raised by a validator, which names its field
-            return ".".join([*path, exc.path]), exc.reason
-        return ".".join(path) or None, str(exc) or type(exc).__name__
+def _field_error(exc: BaseException) -> FieldError | None:
+    """A validator's refusal, raised by the class itself once its fields were structured."""
+    if isinstance(exc, FieldError):
+        return exc
+    if isinstance(exc, ClassValidationError):
+        return next((e for e in exc.exceptions if isinstance(e, FieldError)), None)
+    return None
+
+
+def _reason(exc: BaseException, _: type | None) -> str:
+    """Our wording of one refusal, for ``cattrs.transform_error``."""
+    if isinstance(exc, _Refused | FieldError):
+        return exc.reason if isinstance(exc, FieldError) else str(exc)
+    if isinstance(exc, KeyError):
+        return "missing required field"
+    if isinstance(exc, ForbiddenExtraKeysError):
+        # Named without its value: a mistyped key may hold anything (a patient's id, say).
+        return f"unknown field {_cut(sorted(exc.extra_fields)[0])!r}"
+    return "invalid value"
+
+
+_AT = re.compile(r"^(.*) @ \$\.?(.*)$", re.S)
+
+
+def _located(exc: BaseException) -> tuple[str | None, str, bool]:
+    """The first refusal's field path, its reason, and whether its value may be shown."""
+    first = cattrs.transform_error(exc, "$", _reason)[0]
+    m = _AT.match(first)
+    reason, path = (m.group(1), m.group(2)) if m else (first, "")
+    if reason.startswith("unknown field "):
+        name = reason[len("unknown field ") :].strip("'")
+        return f"{path}.{name}" if path else name, "unknown field", False
+    return path or None, reason, True
+
+
+_PART = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")
 
 
 def _value_at(body: Mapping[str, Any], field: str | None) -> Any:
+    """The value at a field path (``levels[1]``) of an event; ``HIDDEN`` where there is none."""
     if field is None:
-        return None
+        return HIDDEN
     value: Any = body
-    for part in field.replace("]", "").split("."):
-        name, _, idx = part.partition("[")
-        value = value.get(name) if isinstance(value, Mapping) else None
-        if idx and isinstance(value, list) and int(idx) < len(value):
+    for name, idx in _PART.findall(field):
+        if name and isinstance(value, Mapping) and name in value:
+            value = value[name]
+        elif idx and isinstance(value, list | tuple) and int(idx) < len(value):
             value = value[int(idx)]
+        else:
+            return HIDDEN
     return value
+
+
+def _cut(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _kind_of(value: Any) -> str:
+    """What a JSON value is, in a person's words (never the value itself)."""
+    if value is None:
+        return "null"
+    return {bool: "true or false", int: "a number", float: "a number", str: "a string", list: "a list"}.get(
+        type(value), "an object" if isinstance(value, Mapping) else "something else"
+    )
 
 
 def unstructure_event(event: Event) -> dict[str, Any]:
     return converter.unstructure(event)  # type: ignore[no-any-return]
 
 
+_HEADER = frozenset({"format", "patient_id", "region", "events"})
+
+
 def parse_document(data: str | bytes | Mapping[str, Any]) -> tuple[str, Region, list[Any]]:
     """The header of an episode document, checked; its raw events list."""
-    if isinstance(data, str | bytes):
+    if isinstance(data, bytes | bytearray):
+        try:
+            data = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidEvent(None, None, HIDDEN, f"not UTF-8 text (byte {exc.start})") from None
+    if isinstance(data, str):
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
             raise InvalidEvent(
-                None, None, exc.msg, f"not JSON (line {exc.lineno}, column {exc.colno})"
+                None, None, HIDDEN, f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
             ) from None
+        except RecursionError:
+            raise InvalidEvent(None, None, HIDDEN, "not an episode: JSON nested too deep") from None
     if not isinstance(data, Mapping):
-        raise InvalidEvent(None, None, type(data).__name__, "an episode must be a JSON object")
+        raise InvalidEvent(None, None, HIDDEN, f"an episode must be a JSON object, got {_kind_of(data)}")
+    if any(type(k) is not str for k in data):
+        raise InvalidEvent(None, None, HIDDEN, "field names must be strings")
     fmt = data.get("format", FORMAT)
     if fmt != FORMAT:
         raise InvalidEvent(None, "format", fmt, f"unknown format; expected {FORMAT!r}")
-    extra = sorted(set(data) - {"format", "patient_id", "region", "events"})
+    extra = sorted(set(data) - _HEADER)
     if extra:
-        raise InvalidEvent(None, extra[0], data[extra[0]], "unknown field")
+        raise InvalidEvent(None, _cut(extra[0]), HIDDEN, "unknown field")
     patient_id = data.get("patient_id")
-    if not isinstance(patient_id, str) or not patient_id:
-        raise InvalidEvent(None, "patient_id", patient_id, "expected a non-empty string")
-    try:
-        region = Region(str(data.get("region")))
-    except ValueError:
+    if type(patient_id) is not str or not patient_id.strip():
+        # Never echoed: it is the patient's identifier, however malformed.
         raise InvalidEvent(
-            None, "region", data.get("region"), f"expected one of {[r.value for r in Region]}"
-        ) from None
+            None, "patient_id", HIDDEN, f"expected a non-empty string, got {_kind_of(patient_id)}"
+        )
+    region = data.get("region")
+    if type(region) is not str or region not in _REGIONS:
+        raise InvalidEvent(None, "region", region, f"expected one of {', '.join(_REGIONS)}")
     events = data.get("events", [])
-    if not isinstance(events, list):
-        raise InvalidEvent(None, "events", type(events).__name__, "expected a list of events")
-    return patient_id, region, events
+    if type(events) is not list:
+        raise InvalidEvent(None, "events", HIDDEN, f"expected a list of events, got {_kind_of(events)}")
+    return patient_id, Region(region), events
+
+
+_REGIONS = [r.value for r in Region]
+
+__all__ = ["FORMAT", "converter", "parse_document", "structure_event", "unstructure_event"]

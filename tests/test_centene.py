@@ -16,7 +16,7 @@ from freezegun import freeze_time
 from pendulum import Date
 
 import policies
-from episodes import Episode, evaluate, next_eligible
+from episodes import Episode, evaluate, next_eligible, testing
 from episodes.testing import EpisodeBuilder, day, proposal
 from episodes.testing import criterion as crit
 
@@ -72,11 +72,9 @@ def block(
     levels: Sequence[str] = ("L4-L5",),
     side: str = "bilateral",
 ) -> str:
-    """Record a medial branch block with (unless ``relief`` is None) its same-day outcome."""
-    pid = b.procedure("mbb", when, levels, side)
-    if relief is not None:
-        b.outcome(pid, when, relief, fi)
-    return pid
+    """A medial branch block with (unless ``relief`` is None) its same-day outcome: 80% with
+    functional improvement unless told."""
+    return b.block(when, relief, levels, side, fi)
 
 
 def ablated(rfa_levels: Sequence[str] = ("L4-L5",)) -> tuple[EpisodeBuilder, str]:
@@ -88,13 +86,11 @@ def ablated(rfa_levels: Sequence[str] = ("L4-L5",)) -> tuple[EpisodeBuilder, str
 
 
 def plan(b: EpisodeBuilder | Episode, on: str | Date) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return next_eligible(ep, POLICY, as_of=day(on))
+    return testing.plan(b, POLICY, on)
 
 
 def decide(b: EpisodeBuilder | Episode, procedure: str, on: str | Date, **kw: Any) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return evaluate(ep, POLICY, proposal(procedure, on, **kw))
+    return testing.decide(b, POLICY, procedure, on, **kw)
 
 
 def around(d: str) -> list[Date]:

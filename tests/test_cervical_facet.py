@@ -14,8 +14,8 @@ import pytest
 from pendulum import Date
 
 import policies
-from episodes import Episode, evaluate, next_eligible
-from episodes.testing import EpisodeBuilder, day, proposal
+from episodes import Episode, testing
+from episodes.testing import EpisodeBuilder, day
 from episodes.testing import criterion as crit
 
 POLICY = policies.load("cervical-facet-64490")
@@ -74,14 +74,11 @@ def ready(
 
 
 def block(b: EpisodeBuilder, when: str, relief: float, levels: Sequence[str] = (LEVEL,)) -> str:
-    pid = b.procedure("mbb", when, levels)
-    b.outcome(pid, when, relief)
-    return pid
+    return b.block(when, relief, levels)
 
 
 def plan(b: EpisodeBuilder | Episode, on: str | Date = READY) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return next_eligible(ep, POLICY, as_of=day(on))
+    return testing.plan(b, POLICY, on)
 
 
 def decide(
@@ -90,8 +87,7 @@ def decide(
     on: str | Date = READY,
     levels: Sequence[str] = (LEVEL,),
 ) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return evaluate(ep, POLICY, proposal(procedure, on, levels))
+    return testing.decide(b, POLICY, procedure, on, levels)
 
 
 # --- mbb1 ---------------------------------------------------------------------------------
@@ -343,8 +339,30 @@ def test_therapeutic_injection_takes_the_first_block_criteria():
 
 
 def test_not_addressed_procedures():
-    """ESI, pulsed RFA and cyst aspiration are not addressed: no entries, proposals denied."""
+    """ESI, pulsed RFA and cyst aspiration are not addressed: no entries; a proposal of one
+    is not_addressed (the assessment neither allows nor forbids it), not denied."""
     p = plan(ready())
     assert set(p) == {"mbb", "rfa", "ia_facet"}
     for procedure in ("esi", "pulsed_rfa", "facet_cyst_aspiration"):
-        assert decide(ready(), procedure).status == "denied"
+        d = decide(ready(), procedure)
+        assert d.status == "not_addressed"
+        assert [(c.rule, c.status) for c in d.criteria] == [("not_addressed", "unknown")]
+
+
+@pytest.mark.parametrize(
+    "condition", ["systemic_infection", "local_infection", "coagulopathy", "anticoagulation"]
+)
+@pytest.mark.parametrize(("offset", "status"), [(-1, "unmet"), (0, "unmet"), (1, "met")])
+def test_absolute_contraindications_apply_to_the_ablation(condition, offset, status):
+    """The Absolute Contraindications apply to every procedure of the document: a condition
+    active from Apr 25 to May 1 blocks an ablation through May 1 and lets it on May 2."""
+    end = day("2025-05-01")
+    b = two_blocks().condition(condition, "2025-04-25", end)
+    on = end.add(days=offset)
+    rfa = plan(b, on)["rfa"]
+    c = crit(rfa, "contraindications")
+    assert c.status == status
+    assert (rfa.status == "eligible") is (status == "met")
+    assert decide(b, "rfa", on).status == ("approved" if status == "met" else "denied")
+    if status == "unmet":
+        assert (c.resolves_on, c.citation) == (end.add(days=1), f"{CITE} Absolute Contraindications")

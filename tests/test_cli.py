@@ -118,3 +118,33 @@ def test_bad_as_of_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
         main(["next-eligible", EXAMPLE, "--policy", "centene-facet", "--as-of", "2026-02-30"])
     assert exit_.value.code == 2
     assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_an_eligible_row_says_what_closes_its_window() -> None:
+    """Under sample-pa-64493 a first block is eligible until the nerve root injection of
+    Dec 1 ages out (through Feb 28): the table's until names the rule that closes it."""
+    from episodes import next_eligible
+    from episodes._report import plan_text
+    from tests.test_sample_pa import AS_OF, POLICY, ready
+
+    ep = ready().build()
+    plan = next_eligible(ep, POLICY, as_of=AS_OF)
+    assert plan["mbb"].status == "eligible"
+    row = next(line for line in plan_text(plan, ep).splitlines() if line.startswith("mbb "))
+    assert "2026-02-28 (recent_procedure)" in row
+    assert row.split()[-1] == "any"  # the policy has no level rule for a first block
+
+
+def test_diagram_writes_mermaid(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """``episodes diagram --policy ID`` prints mermaid text; ``-o`` writes it to a file."""
+    code, out, _ = run(capsys, "diagram", "--policy", "cms-l38773")
+    assert code == 0
+    assert out.splitlines()[:4] == [
+        "---",
+        "cms-l38773: Facet Joint Interventions for Pain Management",
+        "---",
+        "stateDiagram-v2",
+    ]
+    target = tmp_path / "cms.mmd"
+    assert run(capsys, "diagram", "--policy", "cms-l38773", "-o", str(target))[0] == 0
+    assert target.read_text().rstrip("\n") == out.rstrip("\n")

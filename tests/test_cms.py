@@ -15,10 +15,10 @@ import pytest
 from pendulum import Date
 
 import policies
-from episodes import Episode, evaluate, next_eligible
+from episodes import Episode, testing
 from episodes._record import build_record
 from episodes._rules import Ctx
-from episodes.testing import EpisodeBuilder, day, proposal
+from episodes.testing import EpisodeBuilder, day
 from episodes.testing import criterion as crit
 
 POLICY = policies.load("cms-l38773")
@@ -66,15 +66,11 @@ def block(
     procedure: str = "mbb",
     side: str = "bilateral",
 ) -> str:
-    pid = b.procedure(procedure, when, levels, side)
-    if relief is not None:
-        b.outcome(pid, when, relief)
-    return pid
+    return b.block(when, relief, levels, side, procedure=procedure)
 
 
 def plan(b: EpisodeBuilder | Episode, on: str | Date = READY) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return next_eligible(ep, POLICY, as_of=day(on))
+    return testing.plan(b, POLICY, on)
 
 
 def decide(
@@ -84,8 +80,7 @@ def decide(
     levels: Sequence[str] = LEVELS,
     side: str = "bilateral",
 ) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return evaluate(ep, POLICY, proposal(procedure, on, levels, side))
+    return testing.decide(b, POLICY, procedure, on, levels, side)
 
 
 # --- mbb1: diagnostic facet joint procedures ------------------------------------------------
@@ -495,13 +490,44 @@ def test_repeat_rfa_50_percent_for_6_months(relief, status):
 
 
 def test_repeat_rfa_or_functional_improvement():
-    """Either-or: an outcome with functional improvement meets it even at 30% relief."""
-    b = ablated(("2025-07-01", 30, True))
-    rfa = plan(b, "2025-07-02")["rfa"]
-    assert rfa.status == "eligible"
+    """Either-or: functional improvement sustained through Dec 1 (Jun 1 + 6 months) meets it
+    even at 30% relief."""
+    b = ablated(("2025-07-01", 30, True), ("2025-12-01", 30, True))
+    rfa = plan(b, "2025-12-01")["rfa"]
+    assert (rfa.status, rfa.earliest) == ("eligible", day("2025-12-01"))
     assert crit(rfa, "repeat_relief").status == "met"
     nope = plan(ablated(("2025-07-01", 30, False)), "2025-07-02")["rfa"]
     assert (nope.status, crit(nope, "repeat_relief").status) == ("blocked", "unmet")
+
+
+@pytest.mark.parametrize(
+    ("on", "status", "earliest"),
+    [
+        ("2025-07-02", "needs_documentation", "2025-12-01"),
+        ("2025-11-30", "needs_documentation", "2025-12-01"),
+        ("2025-12-01", "needs_documentation", "2025-12-01"),
+    ],
+)
+def test_repeat_rfa_functional_improvement_must_be_sustained_6_months(on, status, earliest):
+    """No repeat ablation days after the first: improvement documented on Jul 1 only waits for
+    Dec 1 (Jun 1 + 6 months), the day before and the day itself, until it is documented then."""
+    rfa = plan(ablated(("2025-07-01", 30, True)), on)["rfa"]
+    assert (rfa.status, rfa.earliest) == (status, day(earliest))
+    assert crit(rfa, "repeat_relief").status == "unknown"
+
+
+@pytest.mark.parametrize(("day_of", "status"), [("2025-11-30", "unknown"), ("2025-12-01", "met")])
+def test_repeat_rfa_functional_improvement_documented_on_the_sixth_month(day_of, status):
+    """An outcome with improvement on Nov 30 is a day short of Jun 1 + 6 months; on Dec 1 it
+    closes the 6 months."""
+    rfa = plan(ablated(("2025-07-01", 30, True), (day_of, 30, True)), "2025-12-02")["rfa"]
+    assert crit(rfa, "repeat_relief").status == status
+
+
+def test_repeat_rfa_functional_improvement_lost_within_6_months():
+    """Improvement found on Jul 1 and lost on Sep 1: the alternative is unmet."""
+    b = ablated(("2025-07-01", 30, True), ("2025-09-01", 30, False), ("2025-12-01", 30, True))
+    assert crit(plan(b, "2025-12-02")["rfa"], "repeat_relief").status == "unmet"
 
 
 @pytest.mark.parametrize(
@@ -513,6 +539,7 @@ def test_at_most_2_ablation_sessions_in_the_rolling_12_months(on, status):
     b = ablated(("2025-07-01", 60, True))
     second = b.procedure("rfa", "2025-12-01", list(LEVELS))
     b.outcome(second, "2026-01-01", 60, True)
+    b.outcome(second, "2026-06-01", 60, True)
     d = decide(b, "rfa", on)
     assert (d.step, d.status) == ("repeat_rfa", status)
     c = crit(d, "ablation_sessions")
@@ -522,7 +549,7 @@ def test_at_most_2_ablation_sessions_in_the_rolling_12_months(on, status):
 
 def test_repeat_rfa_at_most_2_levels():
     """A repeat ablation at three levels is denied by the level count."""
-    b = ablated(("2025-07-01", 60, True))
+    b = ablated(("2025-07-01", 60, True), ("2025-12-01", 60, True))
     d = decide(b, "rfa", "2025-12-01", ["L3-L4", "L4-L5", "L5-S1"])
     assert d.status == "denied"
     assert [c.rule for c in d.unmet()] == ["level_count"]
@@ -542,6 +569,10 @@ def test_pulsed_rfa_is_not_covered():
 
 
 def test_esi_and_cyst_aspiration_are_not_addressed():
-    """The LCD addresses facet procedures only: no esi entry, an ESI proposal is denied."""
+    """The LCD addresses facet procedures only: no esi entry; an ESI or cyst aspiration
+    proposal is not_addressed, not denied; pulsed ablation, which it declares not covered,
+    stays denied."""
     assert set(plan(ready())) == {"mbb", "ia_facet", "rfa", "pulsed_rfa"}
-    assert decide(ready(), "esi").status == "denied"
+    assert decide(ready(), "esi").status == "not_addressed"
+    assert decide(ready(), "facet_cyst_aspiration").status == "not_addressed"
+    assert decide(ready(), "pulsed_rfa").status == "denied"

@@ -15,7 +15,7 @@ import pytest
 from pendulum import Date
 
 import policies
-from episodes import Episode, evaluate, next_eligible
+from episodes import Episode, evaluate, testing
 from episodes.testing import EpisodeBuilder, day, proposal
 from episodes.testing import criterion as crit
 
@@ -61,22 +61,17 @@ def ready(
 
 def block(b: EpisodeBuilder, when: str | Date, relief: float | None, levels: Sequence[str] = (LEVEL,)) -> str:
     """A medial branch block with (unless ``relief`` is None) its same-day outcome."""
-    pid = b.procedure("mbb", when, levels)
-    if relief is not None:
-        b.outcome(pid, when, relief)
-    return pid
+    return b.block(when, relief, levels)
 
 
 def plan(b: EpisodeBuilder | Episode, on: str | Date) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return next_eligible(ep, POLICY, as_of=day(on))
+    return testing.plan(b, POLICY, on)
 
 
 def decide(
     b: EpisodeBuilder | Episode, procedure: str, on: str | Date, levels: Sequence[str] = (LEVEL,)
 ) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return evaluate(ep, POLICY, proposal(procedure, on, levels))
+    return testing.decide(b, POLICY, procedure, on, levels)
 
 
 # --- Initial Facet Injection/Medial Branch Block (mbb1) ----------------------------------
@@ -244,14 +239,13 @@ def test_region_is_cervical_or_thoracic(region, status):
         assert p["mbb"].status == "blocked"
 
 
-def test_not_addressed_procedures_are_denied():
-    """Cohere's neck pain path has no therapeutic intra-articular injection or pulsed RFA."""
+def test_pulsed_rfa_is_not_addressed():
+    """Cohere's neck pain path has no pulsed RFA: no entry, a proposal is not_addressed."""
     p = plan(ready(), READY)
-    assert set(p) == {"mbb", "rfa", "esi", "facet_cyst_aspiration"}
-    for procedure in ("ia_facet", "pulsed_rfa"):
-        d = decide(ready(), procedure, READY)
-        assert d.status == "denied"
-        assert crit(d, "not_covered").status == "unmet"
+    assert set(p) == {"mbb", "rfa", "esi", "ia_facet", "facet_cyst_aspiration"}
+    d = decide(ready(), "pulsed_rfa", READY)
+    assert d.status == "not_addressed"
+    assert crit(d, "not_addressed").status == "unknown"
 
 
 # --- Subsequent Facet Injection/Medial Branch Block (mbb2, mbb_subsequent) ----------------
@@ -679,7 +673,10 @@ def test_esi_non_indications(condition):
 
 
 def cyst_ready(
-    *, imaging: bool = True, exam: bool = True, findings: Sequence[str] = ("nerve_impingement",)
+    *,
+    imaging: bool = True,
+    exam: bool = True,
+    findings: Sequence[str] = ("synovial_cyst", "nerve_impingement"),
 ) -> EpisodeBuilder:
     b = EpisodeBuilder("cervical").onset("2025-06-01").diagnosis("M54.2", "2025-06-01")
     if imaging:
@@ -692,14 +689,17 @@ def cyst_ready(
 @pytest.mark.parametrize(
     ("imaging", "exam", "findings", "status"),
     [
-        (True, True, ["nerve_impingement"], "eligible"),
+        (True, True, ["synovial_cyst", "nerve_impingement"], "eligible"),
         (False, True, [], "blocked"),
         (True, True, ["stenosis"], "blocked"),
-        (True, False, ["nerve_impingement"], "blocked"),
+        (True, True, ["nerve_impingement"], "blocked"),  # no synovial cyst shown
+        (True, True, ["synovial_cyst"], "blocked"),  # no nerve impingement shown
+        (True, False, ["synovial_cyst", "nerve_impingement"], "blocked"),
     ],
 )
 def test_first_aspiration_needs_nerve_root_imaging_and_an_exam(imaging, exam, findings, status):
-    """A first aspiration: imaging confirming nerve root compression and documented symptoms."""
+    """A first aspiration: imaging showing the synovial cyst and the nerve root compression it
+    causes, and documented symptoms."""
     e = plan(cyst_ready(imaging=imaging, exam=exam, findings=findings), "2025-08-01")["facet_cyst_aspiration"]
     assert e.status == status
     assert crit(e, "first_request").status == ("met" if status == "eligible" else "unmet")

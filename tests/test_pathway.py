@@ -162,3 +162,67 @@ def test_same_state_from_memo_and_machine():
     memo = state(b)
     assert fresh == memo == "repeat_rfa"
     assert _pathway.replay.cache_info().hits >= 1
+
+
+def test_facet_negative_is_a_guarded_move_of_the_machine():
+    """The block's move to facet_negative is a transition of the machine whose condition is the
+    relief guard, tried before the unguarded move on; there is no synthetic close move."""
+    block = _pathway.MACHINE.events["block"]
+    for source in ("conservative_care", "mbb1", "mbb2", "facet_negative"):
+        first, then = block.transitions[source]
+        assert (first.dest, [c.func for c in first.conditions]) == ("facet_negative", [_pathway.RELIEF_FAILS])
+        assert then.conditions == []
+    assert set(_pathway.MACHINE.events) == {"block", "ablate"}
+
+
+@pytest.mark.parametrize(
+    ("moves", "closes", "expected"),
+    [
+        (("block",), False, "mbb1"),
+        (("block",), True, "facet_negative"),
+        (("block", "block"), True, "facet_negative"),
+        (("block", "block"), False, "mbb2"),
+        (("block", "ablate"), True, "rfa"),  # the guard is the latest block's, and it moved on
+        (("ablate", "block"), True, "rfa"),  # no guard on a block after an ablation
+    ],
+)
+def test_replay_walks_the_guard_of_the_latest_block(moves, closes, expected):
+    """Only the latest block's guard is asked; an earlier block that closed the pathway is
+    left behind by the block after it."""
+    _pathway.replay.cache_clear()
+    assert _pathway.replay(tuple(_pathway.Move(m) for m in moves), closes) == expected
+
+
+@pytest.mark.parametrize(("relief", "expected"), [(74, "facet_negative"), (75, "mbb1")])
+def test_a_first_block_at_the_threshold_passes_the_guard(relief, expected):
+    """Centene's guard after a first block is mbb2's relief rule (at least 75%): 74 closes the
+    pathway through the machine, 75 moves on."""
+    _pathway.replay.cache_clear()
+    assert state(episode(["mbb"], [relief])) == expected
+    assert _pathway.replay.cache_info().misses == 1
+
+
+def test_the_diagram_labels_each_move_with_the_policy_words():
+    """``episodes diagram``: mermaid text with every state, the relief guard in the policy's
+    words with its section, and a step the policy does not cover said so."""
+    from episodes._diagram import diagram
+
+    text = diagram(POLICY)
+    assert isinstance(text, str)
+    for s in State:
+        assert f'state "{s.value}" as {s.value}' in text
+    assert (
+        "conservative_care --> facet_negative: block (mbb1) "
+        "[relief fails previous mbb - relief at least 75% (I.A, Note)]" in text
+    )
+    assert "mbb2 --> mbb2: block (mbb_subsequent) [not covered" in text
+    assert "[*] --> conservative_care" in text
+
+
+def test_a_policy_without_relief_rules_draws_no_closing_move():
+    """sample-pa-64493 judges no block's relief: its diagram has no move to facet_negative."""
+    from episodes._diagram import diagram
+
+    text = str(diagram(policies.load("sample-pa-64493")))
+    assert "--> facet_negative" not in text
+    assert "conservative_care --> mbb1" in text

@@ -18,7 +18,7 @@ BUNDLED = {
     "cohere-neck-pain": (
         "Cohere Neck Pain V3.0",
         {"cervical", "thoracic"},
-        {"mbb1", "mbb2", "mbb_subsequent", "rfa", "repeat_rfa", "esi", "facet_cyst_aspiration"},
+        {"mbb1", "mbb2", "mbb_subsequent", "rfa", "repeat_rfa", "esi", "ia_facet", "facet_cyst_aspiration"},
     ),
     "sample-pa-64493": (
         "Sample PA 64493",

@@ -40,7 +40,6 @@ from episodes import (
     load_episode,
     next_eligible,
 )
-from episodes._rules.findings import Conditions
 from episodes._rules.proposal import LevelCount
 from episodes.testing import EpisodeBuilder, day, proposal
 from episodes.testing.strategies import (
@@ -127,8 +126,13 @@ def leveled(ep: Episode, on: Date | None = None, kinds: Collection[ConditionKind
     }
 
 
-def candidates(ep: Episode, pol: policies.Policy, kind: str, step: str) -> list[dict[str, Any]]:
+def candidates(
+    ep: Episode, pol: policies.Policy, kind: str, step: str, levels: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     """Where a scheduler would propose the next ``kind``: levels and side, without a date.
+
+    Where the plan names levels (``levels``), there, at each side: the plan says some set of
+    levels would be approved, and names it.  Otherwise (any level will do):
 
     At the levels and side of each diagnostic block, and at the levels two blocks
     share (an ablation treats what both positive blocks covered); beyond the facet
@@ -138,6 +142,11 @@ def candidates(ep: Episode, pol: policies.Policy, kind: str, step: str) -> list[
     recorded at (a fused level, say), and cut to the step's level cap
     (``level_count``): a scheduler proposes neither.
     """
+    if levels:
+        return [
+            {"procedure": kind, "levels": list(levels), "side": side}
+            for side in ("bilateral", "left", "right")
+        ]
     done = [e for e in ep.events if type(e) is Procedure]
     blocks = [p for p in done if p.procedure.value == "mbb"]
     places = [(p.levels, p.side.value) for p in blocks] + shared_places(blocks)
@@ -159,22 +168,6 @@ def decide_at(ep: Episode, pol: policies.Policy, places: list[dict[str, Any]], o
     """The decisions of proposals at each of ``places`` on ``on``; the approved ones first."""
     decisions = [evaluate(ep, pol, {**place, "date": on.isoformat()}) for place in places]
     return sorted(decisions, key=lambda d: d.status is not DecisionStatus.APPROVED)
-
-
-def known_gaps(ep: Episode, pol: policies.Policy, step: str, on: Date) -> set[str]:
-    """The criterion kinds that no proposal on ``on`` may meet though the plan says
-    eligible, because the plan leaves them to the proposal (a plan has no levels):
-    a disagreement to settle, pinned by an xfail test below.
-
-    - ``conditions`` at the requested levels: one is active at levels on that day, and
-      another criterion (imaging at the requested levels) allows only those levels.
-    """
-    gaps = set()
-    for rule in pol.rules(step) or ():
-        c = rule.criterion
-        if isinstance(c, Conditions) and c.at_levels and leveled(ep, on, c.none_of):
-            gaps.add(c.kind)
-    return gaps
 
 
 def describe(decision: Decision) -> str:
@@ -203,22 +196,11 @@ PLAN_ON_EARLIEST = {
 }
 
 
-def status_without(decision: Decision, pol: policies.Policy, gaps: set[str]) -> DecisionStatus:
-    """The decision's status with the criteria of the kinds ``gaps`` left out."""
-    kinds = {r.id: r.criterion.kind for r in pol.rules(decision.step) or ()}
-    statuses = {c.status for c in decision.criteria if kinds.get(c.rule) not in gaps}
-    if CriterionStatus.UNMET in statuses:
-        return DecisionStatus.DENIED
-    return DecisionStatus.PENDED if CriterionStatus.UNKNOWN in statuses else DecisionStatus.APPROVED
-
-
 def as_planned(
-    ep: Episode, pol: policies.Policy, step: str, places: list[dict[str, Any]], want: set[Any], on: Date
+    ep: Episode, pol: policies.Policy, places: list[dict[str, Any]], want: set[Any], on: Date
 ) -> bool:
-    """Whether a proposal at one of ``places`` on ``on`` is decided as ``want`` says (the
-    criteria of the known gaps left out)."""
-    gaps = known_gaps(ep, pol, step, on)
-    return any(status_without(d, pol, gaps) in want for d in decide_at(ep, pol, places, on))
+    """Whether a proposal at one of ``places`` on ``on`` is decided as ``want`` says."""
+    return any(d.status in want for d in decide_at(ep, pol, places, on))
 
 
 def check_agreement(pol: policies.Policy, raw: dict[str, Any], as_of: Date) -> None:
@@ -228,9 +210,9 @@ def check_agreement(pol: policies.Policy, raw: dict[str, Any], as_of: Date) -> N
     for kind, entry in plan.entries.items():
         if entry.earliest is None:
             continue
-        places = candidates(ep, pol, kind, entry.step)
+        places = candidates(ep, pol, kind, entry.step, entry.levels)
         want = ON_EARLIEST[entry.status]
-        assert as_planned(ep, pol, entry.step, places, want, entry.earliest), (
+        assert as_planned(ep, pol, places, want, entry.earliest), (
             f"{kind}: plan {entry.status} on {as_of}, "
             f"{describe(decide_at(ep, pol, places, entry.earliest)[0])}"
         )
@@ -240,7 +222,7 @@ def check_agreement(pol: policies.Policy, raw: dict[str, Any], as_of: Date) -> N
             before = decide_at(ep, pol, places, entry.earliest.subtract(days=1))
             assert before[0].status is not DecisionStatus.APPROVED, describe(before[0])
         if entry.until is not None:
-            assert as_planned(ep, pol, entry.step, places, want, entry.until), entry.until
+            assert as_planned(ep, pol, places, want, entry.until), entry.until
             after = decide_at(ep, pol, places, entry.until.add(days=1))
             assert all(d.status is DecisionStatus.DENIED for d in after), describe(after[0])
 
@@ -256,10 +238,10 @@ def test_plan_and_evaluate_agree(policy_id: str, data: st.DataObject) -> None:
     with earliest E; and where a recency rule closes the window on U (until), a
     proposal on U is decided as on E, and every proposal the day after U is denied.
 
+    Where the plan names levels, the proposals are at those levels (at some side); where
+    it names none, any level will do, and they are where a scheduler would put them.
     The episode is cut at as_of: evaluate() reads the events up to its date, and
-    events after as_of did not exist when the plan was asked.  Criteria the plan
-    leaves to the proposal and no proposal can meet (:func:`known_gaps`) are set
-    aside; each is pinned by a strict xfail test below.
+    events after as_of did not exist when the plan was asked.
     """
     raw, as_of = data.draw(cases(policy_id))
     check_agreement(policy(policy_id), raw, as_of)
@@ -306,16 +288,10 @@ def test_plan_and_evaluate_agree_on_blocks_at_opposite_sides() -> None:
     ), describe(decisions[0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the plan leaves conditions recorded at levels to the proposal (a plan has no "
-    "levels), so it says a first block is eligible where the only level imaging shows "
-    "is fused, and every proposal is denied",
-)
 def test_plan_and_evaluate_agree_on_a_fused_level() -> None:
     """Under cohere-neck-pain, an MRI shows facet arthropathy at C5-C6 only, and C5-C6
-    is fused: the plan on 2026-05-01 says mbb is eligible; a first block at some level
-    must then be approved."""
+    is fused: where the plan on 2026-05-01 says mbb is eligible, a first block at some level
+    must be approved (it is blocked: no level passes both rules)."""
     b = EpisodeBuilder("cervical").onset("2026-01-01").diagnosis("M54.2", "2026-01-01")
     b.care("physical_therapy", "2026-01-01", "2026-04-15").care("nsaid", "2026-01-01", "2026-04-15")
     b.imaging("2026-02-01", "mri", ["facet_arthropathy"], ["C5-C6"])
@@ -326,6 +302,8 @@ def test_plan_and_evaluate_agree_on_a_fused_level() -> None:
     assert (entry.status, entry.earliest) != (Status.ELIGIBLE, on) or any(
         d.status is DecisionStatus.APPROVED for d in decisions
     ), [describe(d) for d in decisions]
+    assert not any(d.status is DecisionStatus.APPROVED for d in decisions)
+    assert (entry.status, [c.rule for c in entry.unmet()]) == (Status.BLOCKED, ["levels"])
 
 
 # -- (b) events after as_of are ignored --------------------------------------------------------
@@ -488,7 +466,8 @@ def test_audit_judges_each_procedure(policy_id: str, data: st.DataObject) -> Non
     """The audit gives one decision per recorded procedure, in order, each at the step
     the procedures of its kind before it make, and the one evaluate() gives for that
     procedure; a decision is approved when every criterion is met, denied when one is
-    unmet, pended otherwise."""
+    unmet, pended otherwise; a procedure the policy does not address at all is
+    not_addressed, with the one criterion saying so."""
     pol = policy(policy_id)
     ep = data.draw(episodes(policy=pol))
     done = [e for e in ep.events if type(e) is Procedure]
@@ -502,7 +481,10 @@ def test_audit_judges_each_procedure(policy_id: str, data: st.DataObject) -> Non
         assert decision.step == steps[min(n, len(steps) - 1)]
         assert evaluate(ep, pol, p) == decision
         statuses = {c.status for c in decision.criteria}
-        if CriterionStatus.UNMET in statuses:
+        if pol.rules(decision.step) is None and p.procedure.value not in ("mbb", "rfa"):
+            assert decision.status is DecisionStatus.NOT_ADDRESSED
+            assert [c.rule for c in decision.criteria] == ["not_addressed"]
+        elif CriterionStatus.UNMET in statuses:
             assert decision.status is DecisionStatus.DENIED
         elif CriterionStatus.UNKNOWN in statuses:
             assert decision.status is DecisionStatus.PENDED

@@ -92,7 +92,15 @@ def test_messages_are_those_of_the_date_and_record_planned() -> None:
 def test_wire_keeps_criteria_in_their_place() -> None:
     ep = load_episode(EXAMPLE)
     plan = to_data(next_eligible(ep, CENTENE, ON))
-    assert list(plan["entries"]["mbb"]) == ["procedure", "step", "status", "earliest", "until", "criteria"]
+    assert list(plan["entries"]["mbb"]) == [
+        "procedure",
+        "step",
+        "status",
+        "earliest",
+        "until",
+        "criteria",
+        "levels",
+    ]
     first = plan["entries"]["mbb"]["criteria"][0]
     assert set(first) == {"rule", "status", "message", "citation", "resolves_on", "until", "text"}
     decision = to_data(evaluate(ep, CENTENE, proposal("mbb", "2026-04-10")))
@@ -193,7 +201,7 @@ def test_criteria_read_later_are_those_judged_at_once(policy_id: str, data: st.D
     on = data.draw(as_of_dates(ep))
     ctx = Ctx(build_record(ep, on), on)
     for entry in next_eligible(ep, policy, on).entries.values():
-        rules = policy.plan_rules(entry.step) or ()
+        rules = policy.plan_rules(policy.judged_as(entry.step, ctx.record.count)) or ()
         made = [(c.rule, c.status, c.message, c.resolves_on, c.until) for c in entry.criteria]
         verdicts = [(r.id, r.criterion.check(ctx)) for r in rules]
         eager = [(i, v.status, v.message, v.resolves_on, v.until) for i, v in verdicts]

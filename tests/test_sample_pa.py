@@ -15,8 +15,8 @@ import pytest
 from pendulum import Date
 
 import policies
-from episodes import Episode, evaluate, next_eligible
-from episodes.testing import EpisodeBuilder, day, proposal
+from episodes import Episode, testing
+from episodes.testing import EpisodeBuilder, day
 from episodes.testing import criterion as crit
 
 POLICY = policies.load("sample-pa-64493")
@@ -29,6 +29,9 @@ UNTIL = day("2026-02-28")
 RULES = [
     "region",
     "physical_therapy",
+    "supervised_exercise",
+    "manual_therapy_and_modalities",
+    "pain_education",
     "pain_duration",
     "history_and_physical",
     "xray",
@@ -56,7 +59,7 @@ def ready(
     onset: str = "2025-06-02",
     pt2_end: str | None = "2025-09-23",
     pt2_start: str = "2025-08-26",
-    pt1_components: Sequence[str] = ("supervised_exercise", "manual_therapy"),
+    pt1_components: Sequence[str] = ("supervised_exercise", "manual_therapy", "modalities"),
     pt2_components: Sequence[str] = ("pain_education",),
     pt2_response: str | None = "failed",
     medication: str = "nsaid",
@@ -97,8 +100,7 @@ def ready(
 
 
 def plan(b: EpisodeBuilder | Episode, on: str | Date = AS_OF) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return next_eligible(ep, POLICY, as_of=day(on))
+    return testing.plan(b, POLICY, on)
 
 
 def entry(b: EpisodeBuilder, on: str | Date = AS_OF) -> Any:
@@ -106,8 +108,7 @@ def entry(b: EpisodeBuilder, on: str | Date = AS_OF) -> Any:
 
 
 def decide(b: EpisodeBuilder | Episode, procedure: str, on: str | Date = AS_OF, **kw: Any) -> Any:
-    ep = b.build() if isinstance(b, EpisodeBuilder) else b
-    return evaluate(ep, POLICY, proposal(procedure, on, **kw))
+    return testing.decide(b, POLICY, procedure, on, **kw)
 
 
 # --- the baseline ------------------------------------------------------------------------
@@ -403,3 +404,56 @@ def test_consultations(missing):
     c = crit(mbb, "consultations")
     assert c.status == "unmet"
     assert missing in c.message
+
+
+# --- Coverage 1: each component's own weeks ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pt2_start", "days", "status"),
+    [("2025-08-13", 41, "unmet"), ("2025-08-12", 42, "met"), ("2025-08-11", 43, "met")],
+)
+def test_supervised_exercise_for_6_weeks(pt2_start, days, status):
+    """Supervised exercise listed only on the second course (ending Sep 23): 41 days is a day
+    short of 6 weeks, 42 days is 6 weeks; the 12 weeks of therapy stay met."""
+    b = ready(
+        pt1_components=("manual_therapy", "modalities"),
+        pt2_components=("supervised_exercise", "pain_education"),
+        pt2_start=pt2_start,
+    )
+    e = entry(b)
+    assert crit(e, "supervised_exercise").status == status, days
+    assert crit(e, "physical_therapy").status == "met"
+    assert (e.status == "eligible") is (status == "met")
+
+
+@pytest.mark.parametrize(
+    ("pt2_start", "status"), [("2025-09-03", "unmet"), ("2025-09-02", "met"), ("2025-09-01", "met")]
+)
+def test_pain_education_for_3_weeks(pt2_start, status):
+    """Pain education on the second course only, ending Sep 23: from Sep 3 it is 20 days, from
+    Sep 2 it is 21 (3 weeks)."""
+    b = ready(pt2_start=pt2_start)
+    assert crit(entry(b), "pain_education").status == status
+
+
+@pytest.mark.parametrize(
+    ("components", "status"),
+    [
+        (("supervised_exercise", "manual_therapy", "modalities"), "met"),
+        (("supervised_exercise", "manual_therapy"), "unmet"),
+        (("supervised_exercise", "modalities"), "unmet"),
+    ],
+)
+def test_manual_therapy_and_modalities_both_present(components, status):
+    """'3 weeks of manual therapy and modalities': both must be listed on the courses."""
+    assert crit(entry(ready(pt1_components=components)), "manual_therapy_and_modalities").status == status
+
+
+@pytest.mark.parametrize(("end", "status"), [("2025-07-21", "unmet"), ("2025-07-22", "met")])
+def test_manual_therapy_and_modalities_for_3_weeks(end, status):
+    """Manual therapy and modalities on a course of their own from Jul 1: to Jul 21 is 20 days,
+    to Jul 22 is 21 (3 weeks)."""
+    b = ready(pt1_components=("supervised_exercise",))
+    b.care("physical_therapy", "2025-07-01", end, components=["manual_therapy", "modalities"])
+    assert crit(entry(b), "manual_therapy_and_modalities").status == status

@@ -50,6 +50,9 @@ MISSING = {
     },
     "sample-pa-64493": {
         "physical_therapy": "unmet",
+        "supervised_exercise": "unmet",
+        "manual_therapy_and_modalities": "unmet",
+        "pain_education": "unmet",
         "history_and_physical": "unmet",
         "xray": "unmet",
         "treatment_logs": "unmet",
@@ -99,7 +102,7 @@ def test_denial_reasons_per_policy():
     assert [c.rule for c in centene.unmet()] == ["not_covered"]
     cms = evaluate(ep, policies.load("cms-l38773"), PROPOSAL)
     assert [c.rule for c in cms.unmet()] == ["positive_blocks", "rfa_not_candidate"]
-    assert "0 of 2" in crit(cms, "positive_blocks").message
+    assert "0 of the 2 required" in crit(cms, "positive_blocks").message
     sample = evaluate(ep, policies.load("sample-pa-64493"), PROPOSAL)
     assert {c.rule: c.status.value for c in sample.unmet()} == MISSING["sample-pa-64493"]
 

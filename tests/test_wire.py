@@ -19,6 +19,7 @@ from episodes import (
     dump_episode,
     load_episode,
 )
+from episodes._errors import HIDDEN
 
 PATIENT = "p-SECRET-7731"
 
@@ -192,8 +193,8 @@ OUT = {"type": "outcome", "procedure_id": "b1", "date": "2026-04-06"}
 BAD: list[tuple[str, dict[str, Any], str, Any]] = [
     ("unknown type", {"type": "x_ray_visit", "date": "2026-01-05"}, "type", "x_ray_visit"),
     ("missing type", {"date": "2026-01-05"}, "type", None),
-    ("missing date", {"type": "exam", "nrs": 3}, "date", None),
-    ("missing start", {"type": "care", "care": "nsaid"}, "start", None),
+    ("missing date", {"type": "exam", "nrs": 3}, "date", HIDDEN),
+    ("missing start", {"type": "care", "care": "nsaid"}, "start", HIDDEN),
     ("month 13", {"type": "exam", "date": "2026-13-01"}, "date", "2026-13-01"),
     ("unpadded date", {"type": "exam", "date": "2026-1-5"}, "date", "2026-1-5"),
     ("Feb 30", {"type": "exam", "date": "2026-02-30"}, "date", "2026-02-30"),
@@ -240,7 +241,7 @@ BAD: list[tuple[str, dict[str, Any], str, Any]] = [
         "nope",
     ),
     ("duplicate id", {**PROC, "id": "b1", "levels": ["L4-L5"]}, "id", "b1"),
-    ("unknown field", {"type": "exam", "date": "2026-03-01", "colour": "red"}, "colour", "red"),
+    ("unknown field", {"type": "exam", "date": "2026-03-01", "colour": "red"}, "colour", HIDDEN),
     (
         "string for bool",
         {"type": "exam", "date": "2026-03-01", "facet_signs": "true"},
@@ -405,9 +406,9 @@ def test_error_names_index_within_a_large_episode():
             "episode/2",
         ),
         ({"patient_id": PATIENT, "region": "sacral", "events": []}, "region", "sacral"),
-        ({"patient_id": PATIENT, "region": "lumbar", "events": [], "extra": 1}, "extra", 1),
-        ({"patient_id": "", "region": "lumbar", "events": []}, "patient_id", ""),
-        ({"patient_id": PATIENT, "region": "lumbar", "events": {}}, "events", "dict"),
+        ({"patient_id": PATIENT, "region": "lumbar", "events": [], "extra": 1}, "extra", HIDDEN),
+        ({"patient_id": "", "region": "lumbar", "events": []}, "patient_id", HIDDEN),
+        ({"patient_id": PATIENT, "region": "lumbar", "events": {}}, "events", HIDDEN),
     ],
 )
 def test_bad_header_is_an_episode_error(data, field, value):

@@ -7,7 +7,7 @@ from .care import CareCourses
 from .diagnosis import DiagnosisRule
 from .findings import Conditions, DocumentationRule, ExamRule, ExamTest, ImagingRule
 from .outcomes import FunctionalImprovement, PositiveBlocks, Relief, SustainedRelief
-from .proposal import LevelCount, LevelsCovered, LevelsNotTreated, OnePerVisit
+from .proposal import ApproachRule, LevelCount, LevelsCovered, LevelsNotTreated, OnePerVisit
 from .scope import AnyOf, IfPrior, NotCovered, RegionRule
 from .timing import Cap, Interval, PainDuration, RecentProcedure
 
@@ -37,6 +37,7 @@ KINDS: dict[str, type[Criterion]] = {
         LevelsCovered,
         LevelsNotTreated,
         OnePerVisit,
+        ApproachRule,
         DiagnosisRule,
     )
 }

@@ -16,7 +16,7 @@ from typing import ClassVar, NamedTuple
 from attrs import field, frozen
 from pendulum import Date
 
-from .._events import Procedure, ProcedureKind
+from .._events import Procedure, ProcedureKind, Side
 from .._pathway import StepName
 from .._record import Record
 from .._time import Duration, day_after
@@ -120,6 +120,27 @@ class Of:
         return " or ".join([*self.procedures, *self.steps]) or "procedure"
 
 
+class Levels(NamedTuple):
+    """The levels a level rule allows in a plan (which has no levels of its own).
+
+    ``only``: the levels it allows (``None``: any level of the region); ``without``: levels
+    it rules out; ``side``: the side a proposal at them must take, where it matters;
+    ``frees``: where a ruled-out level is ruled out for a time (a condition with an end),
+    the day all of them are free again; ``say``: what limits them, in words.
+    """
+
+    only: frozenset[str] | None
+    without: frozenset[str]
+    say: Say
+    side: Side | None = None
+    frees: Date | None = None
+
+    @property
+    def message(self) -> str:
+        say = self.say
+        return say if isinstance(say, str) else say()
+
+
 @frozen
 class Ctx:
     """What a check reads: the record, the date, and the proposal if there is one."""
@@ -150,6 +171,15 @@ class Criterion:
 
     def check(self, ctx: Ctx) -> Verdict:
         raise NotImplementedError
+
+    def allowed_levels(self, ctx: Ctx) -> Levels | None:
+        """In a plan: the levels the record lets this rule approve on ``ctx.on`` (``None``: it
+        says nothing of levels).  A plan is eligible only at levels every rule allows."""
+        return None
+
+    def level_cap(self) -> int | None:
+        """The most levels a proposal may name under this rule (``None``: no limit)."""
+        return None
 
     def describe(self) -> str:
         """The rule in a few words, for ``episodes policies`` and the comparison page."""

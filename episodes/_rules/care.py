@@ -9,7 +9,7 @@ from typing import Literal, NewType
 from attrs import field, frozen
 from pendulum import Date
 
-from .._events import Care, CareKind, Response
+from .._events import Care, CareKind, Component, Response
 from .._record import Record
 from .._time import Duration, days_between, shift
 from ._base import Compare, Criterion, Ctx, Verdict, fmt_days, listing, met, unknown, unmet
@@ -25,6 +25,10 @@ def _kinds(values: Sequence[str]) -> tuple[CareKind, ...]:
     return tuple(CareKind(v) for v in values)
 
 
+def _components(values: Sequence[str]) -> tuple[Component, ...]:
+    return tuple(Component(v) for v in values)
+
+
 def _groups(values: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(g) for g in values)
 
@@ -37,6 +41,8 @@ class CareCourses(Criterion):
       ("at least one therapy and one medication course").
     - ``components``: groups of PT components; some counted course must list
       one of each group.
+    - ``listing``: only courses listing one of these PT components count ("6 weeks of
+      supervised exercise" within a therapy course).
     - ``min_courses``: at least this many counted courses.
     - ``accept_intolerance``: a course ``not_tolerated`` or ``contraindicated``
       meets the rule by itself ("NSAID ≥ 3 weeks or not tolerated").
@@ -53,6 +59,7 @@ class CareCourses(Criterion):
     response: Literal["inadequate", "any"] = "inadequate"
     each_of: tuple[tuple[str, ...], ...] = field(default=(), converter=_groups)
     components: tuple[tuple[str, ...], ...] = field(default=(), converter=_groups)
+    listing: tuple[Component, ...] = field(default=(), converter=_components)
     min_courses: Count = Count(1)
     accept_intolerance: bool = False
 
@@ -60,7 +67,8 @@ class CareCourses(Criterion):
         found = self._courses(ctx.record)
         courses, counted, pending = found.courses, found.counted, found.pending
         if not courses:
-            return unmet(lambda: f"no {listing(self.kinds)} course recorded")
+            with_ = f" listing {listing(self.listing)}" if self.listing else ""
+            return unmet(lambda: f"no {listing(self.kinds)} course{with_} recorded")
         if self.accept_intolerance:
             spared = next((c for c in courses if c.not_tolerated or c.contraindicated), None)
             if spared is not None:
@@ -89,6 +97,8 @@ class CareCourses(Criterion):
 
     def describe(self) -> str:
         parts = [listing(self.kinds)]
+        if self.listing:
+            parts[0] += f" listing {listing(self.listing)}"
         if self.duration is not None:
             parts.append(f"{self.compare.words} {self.duration}")
         if self.response != "any":
@@ -104,12 +114,25 @@ class CareCourses(Criterion):
         """The courses on record this rule reads (kept on the record for the rules that read the same)."""
         return record.memo.get(
             self._memo_key,
-            lambda: _Courses([c for c in record.care if c.care in self.kinds], self.response, record.on),
+            lambda: _Courses(
+                [
+                    c
+                    for c in record.care
+                    if c.care in self.kinds
+                    and (not self.listing or not self.listing_set.isdisjoint(c.components))
+                ],
+                self.response,
+                record.on,
+            ),
         )
 
     @cached_property
+    def listing_set(self) -> frozenset[Component]:
+        return frozenset(self.listing)
+
+    @cached_property
     def _memo_key(self) -> str:
-        return f"care:{self.response}:{','.join(sorted(self.kinds))}"
+        return f"care:{self.response}:{','.join(sorted(self.kinds))}:{','.join(sorted(self.listing))}"
 
     def _enough(self, found: _Courses, pending: bool) -> tuple[bool, Callable[[], str], Date | None]:
         """Whether the counted courses (with ``pending``, those whose response is not

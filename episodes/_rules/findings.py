@@ -9,9 +9,9 @@ from typing import Literal
 from attrs import field, frozen
 from pendulum import Date
 
-from .._events import Condition, ConditionKind, Exam, ImagingFinding, Modality
+from .._events import Condition, ConditionKind, Exam, Imaging, ImagingFinding, Modality
 from .._time import Duration, day_after, day_before
-from ._base import Criterion, Ctx, Say, Verdict, listing, met, unknown, unmet
+from ._base import Criterion, Ctx, Levels, Say, Verdict, listing, met, unknown, unmet
 
 
 def _modalities(values: Sequence[str]) -> tuple[Modality, ...]:
@@ -24,31 +24,45 @@ def _findings(values: Sequence[str]) -> tuple[ImagingFinding, ...]:
 
 @frozen(kw_only=True)
 class ImagingRule(Criterion):
-    """Imaging of ``modalities``: one showing ``any_of`` (if given), none showing ``none_of``.
+    """Imaging of ``modalities``: one showing ``any_of`` (if given) and every one of ``all_of``
+    (if given), none showing ``none_of``.
 
-    - ``required``: a study of these modalities must exist (implied by ``any_of``).
+    - ``required``: a study of these modalities must exist (implied by ``any_of``/``all_of``).
     - ``within``: only studies within this time before the date count; the
       window closes (``until``) when the last of them ages out.
-    - ``at_levels``: for a proposal, the ``any_of`` finding must be at each
-      requested level (unknown where only a study without levels could show
-      it); a plan, having no levels, is unknown when no study documents any.
+    - ``at_levels``: for a proposal, the wanted findings must be at each requested level
+      (``level_match = "some"``: at one of them at least); unknown where only a study
+      without levels could show them.  A plan is unknown when no study documents any level,
+      and is eligible only at the levels a study shows them.
     With no study at all, ``none_of`` alone is met: nothing on record shows it.
     """
 
     kind = "imaging"
     modalities: tuple[Modality, ...] = field(converter=_modalities)
     any_of: tuple[ImagingFinding, ...] = field(default=(), converter=_findings)
+    all_of: tuple[ImagingFinding, ...] = field(default=(), converter=_findings)
     none_of: tuple[ImagingFinding, ...] = field(default=(), converter=_findings)
     required: bool = False
     within: Duration | None = None
     at_levels: bool = False
+    level_match: Literal["each", "some"] = "each"
 
-    def check(self, ctx: Ctx) -> Verdict:
+    def _studies(self, ctx: Ctx) -> list[Imaging]:
         on, within = ctx.on, self.within
         studies = [s for s in ctx.record.imaging if s.modality in self.modalities]
         if within is not None:
             studies = [s for s in studies if on < within.after(s.date)]
-        none_of, any_of = self.none_of, self.any_of
+        return studies
+
+    def _shows(self, s: Imaging) -> bool:
+        any_of, all_of = self.any_of, self.all_of
+        return (not any_of or any(f in any_of for f in s.findings)) and all(f in s.findings for f in all_of)
+
+    def check(self, ctx: Ctx) -> Verdict:
+        on, within = ctx.on, self.within
+        studies = self._studies(ctx)
+        none_of = self.none_of
+        wants = bool(self.any_of or self.all_of)
         if none_of:
             shows = next((s for s in studies if any(f in none_of for f in s.findings)), None)
             if shows is not None:
@@ -58,27 +72,29 @@ class ImagingRule(Criterion):
                         + listing(sorted({f for f in shows.findings if f in none_of}))
                     )
                 )
-        if any_of:
-            studies = [s for s in studies if any(f in any_of for f in s.findings)]
+        if wants:
+            studies = [s for s in studies if self._shows(s)]
         if not studies:
-            if self.any_of or self.required:
+            if wants or self.required:
                 span = f" within {within} before {on}" if within else ""
                 return unmet(lambda: f"no {self._wanted}{span}")
             return met(lambda: f"no {listing(self.modalities)} shows {listing(self.none_of)}")
-        if self.at_levels and self.any_of:
+        if self.at_levels and wants:
             # A study with no levels documented may show the finding anywhere: it leaves
             # open only the levels no documented study shows (a plan: every level).
             undocumented = any(s.levels is None for s in studies)
             shown = {lv for s in studies for lv in (s.levels or ())}
             wanted = ctx.proposal.levels if ctx.proposal is not None else ()
             missing = [lv for lv in wanted if lv not in shown]
+            if self.level_match == "some" and len(missing) < len(wanted):
+                missing = []
             if undocumented and (missing or not shown):
                 return unknown(lambda: f"levels not documented on the {self._wanted}")
             if missing:
                 return unmet(lambda: f"no {self._wanted} at {listing(missing, 'and')}")
         latest = studies[-1]
         until = day_before(within.after(max(s.date for s in studies))) if within is not None else None
-        if self.any_of or self.required:
+        if wants or self.required:
             return met(
                 lambda: f"{latest.modality} on {latest.date}: {self._wanted}{_through(until)}", until=until
             )
@@ -89,15 +105,36 @@ class ImagingRule(Criterion):
             )
         )
 
+    def allowed_levels(self, ctx: Ctx) -> Levels | None:
+        if not (self.at_levels and (self.any_of or self.all_of)):
+            return None
+        studies = [s for s in self._studies(ctx) if self._shows(s)]
+        shown = frozenset(lv for s in studies for lv in (s.levels or ()))
+        if not shown:
+            return None  # no level documented: the check says unknown (or unmet, with no study)
+        return Levels(shown, frozenset(), lambda: f"only {listing(sorted(shown), 'and')} ({self._wanted})")
+
     @cached_property
     def _wanted(self) -> str:
         names = listing(self.modalities)
-        return f"{names} showing {listing(self.any_of)}" if self.any_of else names
+        findings = []
+        if self.any_of:
+            findings.append(listing(self.any_of))
+        if self.all_of:
+            findings.append(listing(self.all_of, "and"))
+        shown = f"{names} showing {' and '.join(findings)}" if findings else names
+        if self.at_levels and findings:
+            shown += " at a requested level" if self.level_match == "some" else " at the requested levels"
+        return shown
 
     def describe(self) -> str:
         parts = [listing(self.modalities)]
         if self.any_of:
             parts.append(f"showing {listing(self.any_of)}")
+        if self.all_of:
+            parts.append(f"showing {listing(self.all_of, 'and')}")
+        if self.at_levels and (self.any_of or self.all_of):
+            parts.append("at a requested level" if self.level_match == "some" else "at each requested level")
         if self.none_of:
             parts.append(f"none showing {listing(self.none_of)}")
         if self.within:
@@ -162,7 +199,12 @@ class ExamTest:
 
 @frozen(kw_only=True)
 class ExamRule(Criterion):
-    """An exam (``which = "any"``) or the latest exam (``"latest"``) passing every test."""
+    """Exams passing every test: for each field tested, the latest exam on or before the date
+    that records it decides it (an older exam never outweighs a newer one that records the
+    field).  No exam at all is unmet; exams that leave a field null leave it unknown.  With no
+    tests, an exam recorded.  ``which`` is kept for files that set it: ``"any"`` and
+    ``"latest"`` read alike.
+    """
 
     kind = "exam"
     tests: tuple[ExamTest, ...] = field(default=(), converter=tuple)
@@ -172,35 +214,49 @@ class ExamRule(Criterion):
         exams = ctx.record.exams
         if not exams:
             return unmet(lambda: f"no exam recorded; {self._wanted} required")
-        if self.which == "latest":
-            exams = exams[-1:]
-        results = [(e, [t.judge(e) for t in self.tests]) for e in exams]
-        passed = next((e for e, r in results if all(x is True for x in r)), None)
-        if passed is not None:
-            return met(lambda: f"exam on {passed.date}: {self._wanted}")
-        open_ = [(e, r) for e, r in results if False not in r]
-        e, r = open_[-1] if open_ else results[-1]
-        if open_:
+        if not self.tests:
+            latest = exams[-1]
+            return met(lambda: f"exam on {latest.date}")
+        # Each field is decided by the latest exam that records it: a newer finding outweighs an
+        # older one.  A field no exam records is not documented (an ``is_not`` test passes it).
+        decided: list[tuple[ExamTest, Exam | None, bool | None]] = []
+        for t in self.tests:
+            deciding = next((e for e in reversed(exams) if getattr(e, t.field) is not None), None)
+            decided.append((t, deciding, t.judge(deciding if deciding is not None else exams[-1])))
+        failed = [(t, e) for t, e, x in decided if x is False]
+        if failed:
 
-            def undocumented() -> str:
-                missing = [t.field for t, x in zip(self.tests, r, strict=True) if x is None]
-                return f"exam on {e.date}: {listing(missing, 'and')} not documented; {self._wanted} required"
+            def failing() -> str:
+                return (
+                    "; ".join(f"exam on {e.date if e else '-'} fails {t}" for t, e in failed)
+                    + f"; {self._wanted} required"
+                )
 
-            return unknown(undocumented)
+            return unmet(failing)
+        missing = [t.field for t, _, x in decided if x is None]
+        if missing:
+            return unknown(
+                lambda: (
+                    f"{listing(missing, 'and')} not documented on any exam (the latest on "
+                    f"{exams[-1].date}); {self._wanted} required"
+                )
+            )
 
-        def failing() -> str:
-            failed = [str(t) for t, x in zip(self.tests, r, strict=True) if x is False]
-            return f"exam on {e.date} fails {listing(failed, 'and')}; {self._wanted} required"
+        def passing() -> str:
+            by: dict[Date, list[str]] = {}
+            for t, e, _ in decided:
+                by.setdefault(e.date if e is not None else exams[-1].date, []).append(str(t))
+            return "; ".join(f"exam on {d}: {listing(v, 'and')}" for d, v in sorted(by.items()))
 
-        return unmet(failing)
+        return met(passing)
 
     @cached_property
     def _wanted(self) -> str:
         return listing([str(t) for t in self.tests], "and") or "an exam"
 
     def describe(self) -> str:
-        which = "latest exam" if self.which == "latest" else "an exam"
-        return f"{which}: {listing([str(t) for t in self.tests], 'and') or 'recorded'}"
+        tests = listing([str(t) for t in self.tests], "and") or "recorded"
+        return f"exam (the latest recording each field): {tests}"
 
 
 @frozen(kw_only=True)
@@ -272,6 +328,30 @@ class Conditions(Criterion):
         if None in ends:
             return unmet(told)
         return unmet(told, resolves_on=day_after(max(e for e in ends if e is not None)))
+
+    def allowed_levels(self, ctx: Ctx) -> Levels | None:
+        """In a plan: the levels of the active conditions recorded at levels are ruled out."""
+        if not self.at_levels:
+            return None
+        active = [
+            c
+            for c in ctx.record.conditions
+            if c.levels and c.condition in self.none_of and c.active_on(ctx.on)
+        ]
+        if not active:
+            return None
+        ends = [c.end for c in active]
+        frees = None if None in ends else day_after(max(e for e in ends if e is not None))
+        without = frozenset(lv for c in active for lv in c.levels or ())
+
+        def said() -> str:
+            return "not " + "; ".join(
+                f"{listing(list(c.levels or ()), 'and')} ({c.condition} from {c.start} to "
+                f"{c.end or 'no end recorded'})"
+                for c in active
+            )
+
+        return Levels(None, without, said, frees=frees)
 
     def _at_levels(self, c: Condition, ctx: Ctx) -> bool:
         if not self.at_levels or not c.levels:

@@ -142,7 +142,9 @@ class PositiveBlocks(BlockRule, Criterion):
 
         def told() -> str:
             listed = "; ".join(_relief_words(record, p) for p in done) or f"no {self.of} recorded"
-            return f"{good} of {self.count} {self.of}(s) with relief {self.threshold()} ({listed})"
+            return (
+                f"{good} of the {self.count} required ({self.of}) with relief {self.threshold()} ({listed})"
+            )
 
         if good >= self.count:
             return met(told)
@@ -221,15 +223,24 @@ class SustainedRelief(Criterion):
 
 @frozen(kw_only=True)
 class FunctionalImprovement(Criterion):
-    """An outcome of the previous procedure of ``of`` shows functional improvement."""
+    """An outcome of the previous procedure of ``of`` shows functional improvement.
+
+    With ``sustained`` (a duration L), it must be sustained as relief is: for a procedure on
+    P, every outcome up to P + L documents it, and one dated on or after P + L does.  One
+    that finds none up to then makes it unmet; one that leaves it undocumented, unknown; only
+    outcomes before P + L showing it, unknown, resolving on P + L.
+    """
 
     kind = "functional_improvement"
     of: Of
+    sustained: Duration | None = None
 
     def check(self, ctx: Ctx) -> Verdict:
         prev = self.of.latest(ctx.record)
         if prev is None:
             return unmet(lambda: f"no earlier {self.of}")
+        if self.sustained is not None:
+            return self._sustained(ctx, prev, self.sustained)
         flags = [o.functional_improvement for o in ctx.record.outcomes_of(prev)]
         if True in flags:
             return met(lambda: f"{prev.procedure} on {prev.date}: functional improvement documented")
@@ -237,5 +248,31 @@ class FunctionalImprovement(Criterion):
             return unknown(lambda: f"{prev.procedure} on {prev.date}: functional improvement not documented")
         return unmet(lambda: f"{prev.procedure} on {prev.date}: no functional improvement")
 
+    def _sustained(self, ctx: Ctx, prev: Procedure, length: Duration) -> Verdict:
+        edge = length.after(prev.date)
+        outcomes = ctx.record.outcomes_of(prev)
+
+        def head() -> str:
+            wanted = f"functional improvement for {length} (through {edge}) required"
+            return f"{prev.procedure} on {prev.date}: {wanted}"
+
+        upto = [o for o in outcomes if o.date <= edge]
+        lost = next((o for o in upto if o.functional_improvement is False), None)
+        if lost is not None:
+            return unmet(lambda: f"{head()}; none on {lost.date}")
+        late = [o for o in outcomes if o.date >= edge]
+        if any(o.functional_improvement is False for o in late) and not any(
+            o.functional_improvement for o in late
+        ):
+            return unmet(lambda: f"{head()}; none on {late[0].date}")
+        blank = next((o for o in upto if o.functional_improvement is None), None)
+        if blank is not None:
+            return unknown(lambda: f"{head()}; not documented on {blank.date}")
+        if not any(o.functional_improvement for o in late):
+            since = f"; documented through {outcomes[-1].date}" if outcomes else "; no outcome documented"
+            return unknown(lambda: head() + since, resolves_on=edge if ctx.on < edge else None)
+        return met(lambda: f"{head()}; documented through {outcomes[-1].date}")
+
     def describe(self) -> str:
-        return f"previous {self.of}: functional improvement"
+        span = f" sustained for {self.sustained}" if self.sustained else ""
+        return f"previous {self.of}: functional improvement{span}"

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 
-from attrs import frozen
+from attrs import field, frozen
 
-from .._events import Procedure, ProcedureKind, Side
+from .._events import LEVELS, Approach, Procedure, ProcedureKind, Side
 from .._time import day_after
-from ._base import Compare, Criterion, Ctx, Of, Verdict, fmt_pct, listing, met, unknown, unmet
+from ._base import Compare, Criterion, Ctx, Levels, Of, Verdict, fmt_pct, listing, met, unknown, unmet
 from .outcomes import Percent, judge_relief
 from .timing import Count
 
@@ -43,6 +43,9 @@ class LevelCount(Criterion):
             return f"{len(levels)} level(s) ({listing(list(levels), 'and')}); at most {self.max} a session"
 
         return met(told) if len(levels) <= self.max else unmet(told)
+
+    def level_cap(self) -> int:
+        return self.max
 
     def describe(self) -> str:
         return f"at most {self.max} levels a session"
@@ -132,8 +135,37 @@ class LevelsCovered(Criterion):
             return unknown(lambda: f"no level covered by {self._which} {unless()}")
         return unmet(lambda: f"no level, at any side, covered by {self._which}")
 
+    def allowed_levels(self, ctx: Ctx) -> Levels:
+        """The levels covered by ``count`` of the counted procedures (those whose relief is
+        not documented yet counted too: the plan then needs documentation), at the one side
+        that covers the most of them (bilateral first)."""
+        done = list(self.of.select(ctx.record))
+        if self.first:
+            done = done[:1]
+        if self.percent is not None:
+            done = [
+                d for d in done if judge_relief(ctx.record, d, self.compare, self.percent, False) != "unmet"
+            ]
+        best: tuple[frozenset[str], Side] = (frozenset(), Side.BILATERAL)
+        for side in (Side.BILATERAL, Side.LEFT, Side.RIGHT):
+            counted: dict[str, int] = {}
+            for d in done:
+                if _covers(d.side, side):
+                    for lv in set(d.levels):
+                        counted[lv] = counted.get(lv, 0) + 1
+            levels = frozenset(lv for lv, n in counted.items() if n >= self.count)
+            if len(levels) > len(best[0]):
+                best = (levels, side)
+        levels, side = best
+        return Levels(
+            levels,
+            frozenset(),
+            lambda: f"only {listing(sorted(levels), 'and') or 'no level'} ({side}) covered by {self._which}",
+            side,
+        )
+
     def describe(self) -> str:
-        return f"levels covered by {'the first ' if self.first else ''}{self.of}"
+        return f"levels (and sides) covered by {self._which}"
 
 
 @frozen(kw_only=True)
@@ -173,10 +205,101 @@ class LevelsNotTreated(Criterion):
             )
         )
 
+    def allowed_levels(self, ctx: Ctx) -> Levels | None:
+        record = ctx.record
+        treated = [
+            d
+            for d in self.of.select(record)
+            if judge_relief(record, d, self.compare, self.percent, False) == "met"
+        ]
+        if not treated:
+            return None
+        without = frozenset(lv for d in treated for lv in d.levels)
+
+        def said() -> str:
+            return "not " + "; ".join(
+                f"{listing(list(d.levels), 'and')} (treated by the {d.procedure} on {d.date}, "
+                f"{fmt_pct(record.relief(d) or 0)} relief)"
+                for d in treated
+            )
+
+        return Levels(None, without, said)
+
     def describe(self) -> str:
         return (
             f"not at a level of an earlier {self.of} with relief {self.compare.words} {fmt_pct(self.percent)}"
         )
+
+
+@frozen(kw_only=True)
+class ApproachLimit:
+    """One recommended approach and the most levels it takes in a session."""
+
+    approach: Approach = field(converter=Approach)
+    levels: Count
+
+
+@frozen(kw_only=True)
+class ApproachRule(Criterion):
+    """The approach of an injection, and the levels it takes: ``max_levels`` by approach (an
+    approach not listed is not recommended).  Where an approach allows more than one level,
+    more than one must be adjacent levels on one side (both sides of one level, or one side of
+    two adjacent levels).  With no approach documented, one level is met (every listed approach
+    allows one) and more is unknown.
+    """
+
+    kind = "approach"
+    proposal_only = True
+    recommended: tuple[ApproachLimit, ...] = field(converter=tuple)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.recommended:
+            raise ValueError("approach: recommended is empty")
+
+    @cached_property
+    def max_levels(self) -> dict[Approach, int]:
+        return {a.approach: a.levels for a in self.recommended}
+
+    def check(self, ctx: Ctx) -> Verdict:
+        p = ctx.proposal
+        assert p is not None
+        levels, approach = p.levels, p.approach
+        n = len(levels)
+        if approach is None:
+            if n <= self.level_cap():
+                return met(lambda: f"{n} level; every recommended approach allows one")
+            return unknown(
+                lambda: (
+                    f"{n} levels ({listing(list(levels), 'and')}) and no approach documented; {self._allowed}"
+                )
+            )
+        most = self.max_levels.get(approach)
+        if most is None:
+            return unmet(lambda: f"a {approach} approach is not recommended; {self._allowed}")
+        if n > most:
+            return unmet(lambda: f"{n} levels by a {approach} approach; {self._allowed}")
+        if n > 1:
+            spots = sorted(LEVELS.index(lv) for lv in set(levels))
+            if p.side is Side.BILATERAL or len(spots) < n or spots[-1] - spots[0] != n - 1:
+                return unmet(
+                    lambda: (
+                        f"{listing(list(levels), 'and')} ({p.side}) by a {approach} approach: more than "
+                        "one level must be adjacent levels on one side"
+                    )
+                )
+        return met(lambda: f"{n} level(s) ({p.side}) by a {approach} approach; {self._allowed}")
+
+    @cached_property
+    def _allowed(self) -> str:
+        return "recommended: " + ", ".join(
+            f"{a} at most {n} level{'' if n == 1 else 's'}" for a, n in self.max_levels.items()
+        )
+
+    def level_cap(self) -> int:
+        return min(self.max_levels.values())
+
+    def describe(self) -> str:
+        return self._allowed + " (more than one: adjacent, one side)"
 
 
 @frozen(kw_only=True)

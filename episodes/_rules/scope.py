@@ -6,10 +6,23 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from attrs import field, frozen
+from pendulum import Date
 
 from .._events import Region
 from .._time import Duration, day_before
-from ._base import Criterion, CriterionStatus, Ctx, Of, Verdict, judge_each, listing, met, unknown, unmet
+from ._base import (
+    Criterion,
+    CriterionStatus,
+    Ctx,
+    Levels,
+    Of,
+    Verdict,
+    judge_each,
+    listing,
+    met,
+    unknown,
+    unmet,
+)
 from .timing import Count
 
 
@@ -61,12 +74,16 @@ class AnyOf(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         verdicts = judge_each(self.criteria, ctx)
+        if not verdicts:  # a plan, and every alternative is the proposal's to answer
+            return met(lambda: f"left to the proposal: {self.describe()}")
         good = [v for v in verdicts if v.status is CriterionStatus.MET]
         if good:
             untils = [v.until for v in good]
             return met(good[0].say, until=None if None in untils else max(u for u in untils if u))
 
         def told() -> str:
+            if len(verdicts) == 1:
+                return verdicts[0].message
             return "either: " + " | or: ".join(v.message for v in verdicts)
 
         soonest = min((v.resolves_on for v in verdicts if v.resolves_on is not None), default=None)
@@ -112,11 +129,41 @@ class IfPrior(Criterion):
         if not self.criteria:
             raise ValueError("if_prior: criteria is empty")
 
-    def check(self, ctx: Ctx) -> Verdict:
+    def _days(self, ctx: Ctx) -> list[Date]:
         on, within = ctx.on, self.within
         days = sorted({p.date for p in self.of.select(ctx.record)})
         if within is not None:
             days = [d for d in days if on < within.after(d)]
+        return days
+
+    def allowed_levels(self, ctx: Ctx) -> Levels | None:
+        """Where the criteria bind, the levels all of them allow."""
+        if (len(self._days(ctx)) >= self.count) == self.unless:
+            return None
+        found = [lv for c in self.criteria if (lv := c.allowed_levels(ctx)) is not None]
+        if not found:
+            return None
+        only: frozenset[str] | None = None
+        for lv in found:
+            if lv.only is not None:
+                only = lv.only if only is None else only & lv.only
+        without = frozenset().union(*(lv.without for lv in found))
+        sides = [lv.side for lv in found if lv.side is not None]
+        frees = [lv.frees for lv in found if lv.without]
+        return Levels(
+            only,
+            without,
+            lambda: "; ".join(lv.message for lv in found),
+            sides[0] if sides else None,
+            None if not frees or None in frees else max(d for d in frees if d is not None),
+        )
+
+    def level_cap(self) -> int | None:
+        return min((n for c in self.criteria if (n := c.level_cap()) is not None), default=None)
+
+    def check(self, ctx: Ctx) -> Verdict:
+        on, within = ctx.on, self.within
+        days = self._days(ctx)
 
         def found() -> str:
             span = f"within {within} before {on}" if within else f"before {on}"

@@ -1,7 +1,9 @@
-"""Testing helpers shipped with the library: an episode builder and a fixed clock.
+"""Testing helpers shipped with the library: an episode builder, dates, proposals, and the
+queries asked of a builder (``plan``, ``decide``, ``criterion``).
 
-Hypothesis strategies are in :mod:`episodes.testing.strategies` (it needs
-hypothesis, a test extra).
+Hypothesis strategies and a seeded population are in :mod:`episodes.testing.strategies` (it
+needs hypothesis, a test extra).  For a fixed clock, use freezegun: ``as_of=None`` reads
+today through pendulum, which freezegun moves.
 
 >>> from episodes.testing import EpisodeBuilder
 >>> b = EpisodeBuilder("lumbar").onset("2026-01-05")
@@ -21,6 +23,8 @@ import pendulum
 from pendulum import Date
 
 from .._episode import Episode
+from .._policy import Policy
+from .._query import Decision, Plan, evaluate, next_eligible
 
 DateLike = str | date
 
@@ -121,6 +125,22 @@ class EpisodeBuilder:
             functional_improvement=functional_improvement,
         )
 
+    def block(
+        self,
+        when: DateLike,
+        relief: float | None,
+        levels: Sequence[str] = ("L4-L5",),
+        side: str = "bilateral",
+        fi: bool | None = None,
+        procedure: str = "mbb",
+    ) -> str:
+        """A procedure (a medial branch block by default) with, unless ``relief`` is None, its
+        same-day outcome; returns its id."""
+        pid = self.procedure(procedure, when, levels, side)
+        if relief is not None:
+            self.outcome(pid, when, relief, fi)
+        return pid
+
     def document(self, item: str, when: DateLike) -> EpisodeBuilder:
         return self._add(type="documentation", item=item, date=when)
 
@@ -161,4 +181,26 @@ def proposal(
     return {"procedure": procedure, "date": d, "levels": list(levels), "side": side, **extra}
 
 
-__all__ = ["EpisodeBuilder", "criterion", "day", "proposal"]
+def _episode(b: EpisodeBuilder | Episode) -> Episode:
+    return b.build() if isinstance(b, EpisodeBuilder) else b
+
+
+def plan(b: EpisodeBuilder | Episode, policy: Policy, on: DateLike) -> Plan:
+    """``next_eligible`` of the built episode under ``policy`` on ``on``."""
+    return next_eligible(_episode(b), policy, as_of=day(on))
+
+
+def decide(
+    b: EpisodeBuilder | Episode,
+    policy: Policy,
+    procedure: str,
+    on: DateLike,
+    levels: Sequence[str] = ("L4-L5",),
+    side: str = "bilateral",
+    **extra: Any,
+) -> Decision:
+    """``evaluate`` of a proposal of ``procedure`` on ``on`` at ``levels`` and ``side``."""
+    return evaluate(_episode(b), policy, proposal(procedure, on, levels, side, **extra))
+
+
+__all__ = ["EpisodeBuilder", "criterion", "day", "decide", "plan", "proposal"]

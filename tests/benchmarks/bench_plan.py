@@ -116,6 +116,10 @@ class _Model:
     def __init__(self, episode: Episode | None = None) -> None:
         self.episode = episode
         self.state: str = _pathway.State.CONSERVATIVE_CARE.value
+        self.guard = False
+
+    def relief_fails(self) -> bool:
+        return self.guard
 
 
 #: The pathway's own states and transitions, given to a Machine the way transitions'
@@ -125,7 +129,7 @@ _DEFINITION: dict[str, Any] = {
     "states": [s.value for s in _pathway.State],
     "initial": _pathway.State.CONSERVATIVE_CARE.value,
     "transitions": [
-        {"trigger": ev, "source": src, "dest": t.dest}
+        {"trigger": ev, "source": src, "dest": t.dest, "conditions": [c.func for c in t.conditions]}
         for ev, event in _pathway.MACHINE.events.items()
         for src, ts in event.transitions.items()
         for t in ts
@@ -142,11 +146,15 @@ def moves_of(episode: Episode, on: Any = None) -> tuple[_pathway.Move, ...]:
     )
 
 
-def naive_model(moves: tuple[_pathway.Move, ...], episode: Episode | None = None) -> _Model:
+def naive_model(
+    moves: tuple[_pathway.Move, ...], episode: Episode | None = None, closes: bool = False
+) -> _Model:
     """An episode's object the natural way: its own Machine, ``moves`` walked through its triggers."""
     model = _Model(episode)
     Machine(model=model, **_DEFINITION)
-    for move in moves:
+    last_block = max((i for i, m in enumerate(moves) if m is _pathway.Move.BLOCK), default=-1)
+    for i, move in enumerate(moves):
+        model.guard = closes and i == last_block
         getattr(model, move.value)()
     return model
 
@@ -183,18 +191,13 @@ def machine_cost(**options: Any) -> float:
 def naive_pathway() -> Iterator[None]:
     """Queries run with the pathway replayed the natural way: a Machine built per query, no memo.
 
-    ``pathway_state`` may ask again with ``close`` after the history (a block's
-    relief failed); that move is triggered on the Machine the history was just
-    walked on, as an episode's own Machine would take it, not on a new one.
+    The model answers the machine's guard (``relief_fails``) for the latest block as
+    ``pathway_state`` judged it.
     """
     last: list[Any] = [None, None]  # the moves last replayed, and their model
 
-    def replay(moves: tuple[_pathway.Move, ...]) -> _pathway.State:
-        if moves[-1:] == (_pathway.Move.CLOSE,) and last[1] is not None and moves[:-1] == last[0]:
-            model = last[1]
-            model.close()
-        else:
-            model = naive_model(moves)
+    def replay(moves: tuple[_pathway.Move, ...], closes: bool = False) -> _pathway.State:
+        model = naive_model(moves, closes=closes)
         last[:] = moves, model
         return _pathway.State(model.state)
 
