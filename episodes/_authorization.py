@@ -91,9 +91,12 @@ def standing(
     found = [a for a in authorizations if a.date <= on and covers(a, kind, levels)]
     citation = f"{cite} {terms.cite}".strip()
     if not found:
+        later = next((a for a in authorizations if a.date > on and covers(a, kind, levels)), None)
+        before = f" ({later.status} on {later.date}, after {on})" if later is not None else ""
         return AuthorizationResult(
             status=AuthorizationState.NONE,
-            message=f"no authorization for {kind} on record; one is valid for {terms.valid_for}",
+            message=f"no authorization for {kind} on or before {on}{before}; "
+            f"an approval is valid for {terms.valid_for}",
             citation=citation,
         )
     auth = found[-1]

@@ -68,4 +68,6 @@ def test_the_latest_decision_decides_and_other_kinds_do_not_count() -> None:
     assert at([denied, approved()], "2026-02-01").status is AuthorizationState.APPROVED
     rfa = Authorization(id="a2", procedure="rfa", date=A, status="approved")  # type: ignore[arg-type]
     assert at([rfa], "2026-02-01").status is AuthorizationState.NONE
-    assert at([approved()], "2026-01-30").status is AuthorizationState.NONE
+    before = at([approved()], "2026-01-30")
+    assert before.status is AuthorizationState.NONE
+    assert "approved on 2026-01-31, after 2026-01-30" in before.message

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import policies
+from episodes import Episode, InvalidEvent, audit, evaluate, load_episode, next_eligible
 from episodes._codes import CodeLine, Intent, approach_of, kind_of, lines, lookup, problems, side_of
 from episodes._events import Approach, ProcedureKind, Region, Side
+from episodes.testing import day
 
 L, C = Region.LUMBAR, Region.CERVICAL
 
@@ -102,3 +107,72 @@ def test_the_table_lists_the_seed_codes() -> None:
     """Every code the seeds name for these services is in the table."""
     for code in ("64490", "64491", "64492", "64493", "64494", "64495", "64633", "64634", "64635", "64636"):
         assert lookup(code) is not None
+
+
+# --- in the queries -------------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "docs" / "examples" / "lumbar-facet.json"
+CENTENE = policies.load("centene-facet")
+
+
+def example() -> Episode:
+    return load_episode(EXAMPLE.read_text())
+
+
+def wire(codes: list[str], levels: list[str], **extra: object) -> dict[str, object]:
+    return {"codes": codes, "date": "2026-04-20", "levels": levels, "side": "bilateral", **extra}
+
+
+def test_a_proposal_given_as_codes_is_judged_as_its_procedure() -> None:
+    """64493+64494 bilateral on Apr 20 is the second block (approved); therapeutic is ia_facet (denied, V)."""
+    d = evaluate(example(), CENTENE, wire(["64493", "64494"], ["L4-L5", "L5-S1"]))
+    assert (d.procedure, d.step, d.status, d.side) == ("mbb", "mbb2", "approved", "bilateral")
+    assert d.codes == (CodeLine("64493", 1, ("50",)), CodeLine("64494", 1, ("50",)))
+    t = evaluate(example(), CENTENE, wire(["64493", "64494"], ["L4-L5", "L5-S1"], intent="therapeutic"))
+    assert (t.procedure, t.status) == ("ia_facet", "denied")
+
+
+@pytest.mark.parametrize(
+    ("codes", "levels", "extra", "field"),
+    [
+        (["64490"], ["L4-L5"], {}, "codes[0]"),  # a cervical code for a lumbar episode
+        (["64493", "64494"], ["L4-L5"], {}, "codes"),  # two levels' codes, one level
+        (["64493"], ["L4-L5"], {"intent": "curative"}, "intent"),
+        (["64999"], ["L4-L5"], {}, "codes"),  # unlisted: names no one procedure
+        (["64493"], ["L4-L5"], {"procedure": "rfa"}, "codes[0]"),
+        ("64493", ["L4-L5"], {}, "codes"),
+    ],
+)
+def test_codes_that_disagree_are_bad_input_naming_the_field(
+    codes: list[str], levels: list[str], extra: dict[str, object], field: str
+) -> None:
+    """Codes of another region, another level count, an unknown intent: an EpisodeError naming the field."""
+    with pytest.raises(InvalidEvent) as err:
+        evaluate(example(), CENTENE, wire(codes, levels, **extra))
+    assert err.value.field == field
+
+
+def test_the_plan_names_its_codes_and_the_audit_checks_recorded_ones() -> None:
+    """The plan's mbb2 entry requests 64493-50 and 64494-50 (the blocks' levels and side); a
+    recorded block billed as one level is found to disagree with its two levels."""
+    ep = example()
+    entry = next_eligible(ep, CENTENE, as_of=day("2026-04-20"))["mbb"]
+    assert entry.levels == ("L4-L5", "L5-S1")
+    assert [str(c) for c in entry.codes] == ["64493-50", "64494-50"]
+    ep.record(
+        {
+            "type": "procedure",
+            "id": "b2",
+            "procedure": "mbb",
+            "date": "2026-04-20",
+            "levels": ["L4-L5", "L5-S1"],
+            "side": "bilateral",
+            "codes": ["64493-LT"],
+        }
+    )
+    found = {d.procedure_id: d.code_findings for d in audit(ep, CENTENE)}
+    assert found["b1"] == ()
+    assert found["b2"] == (
+        "codes[0] 64493-LT: modifier LT does not say bilateral",
+        "codes 64493-LT: codes for one level; the procedure has 2",
+    )

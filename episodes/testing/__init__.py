@@ -203,4 +203,19 @@ def decide(
     return evaluate(_episode(b), policy, proposal(procedure, on, levels, side, **extra))
 
 
-__all__ = ["EpisodeBuilder", "criterion", "day", "decide", "plan", "proposal"]
+def evaluate_codes(
+    b: EpisodeBuilder | Episode,
+    policy: Policy,
+    codes: Sequence[str],
+    on: DateLike,
+    levels: Sequence[str] = ("L4-L5",),
+    side: str = "bilateral",
+    **extra: Any,
+) -> Decision:
+    """``evaluate`` of a proposal given as CPT/HCPCS ``codes`` (``intent`` among ``extra``)."""
+    d = on.isoformat() if isinstance(on, date) else on
+    wire = {"codes": list(codes), "date": d, "levels": list(levels), "side": side, **extra}
+    return evaluate(_episode(b), policy, wire)
+
+
+__all__ = ["EpisodeBuilder", "criterion", "day", "decide", "evaluate_codes", "plan", "proposal"]
