@@ -18,7 +18,7 @@ from ._errors import InvalidEvent
 from ._events import LEVELS, Authorization, Procedure, ProcedureKind, Region, Side, region_of
 from ._pathway import BLOCK_LEVEL_STEPS, FACET_PROCEDURES, JUDGED_BY, Move, State, replay, step_for
 from ._policy import Policy, Rule
-from ._record import Record, build_record
+from ._record import AuditCuts, Record, build_record
 from ._rules import CriterionStatus, Ctx, Verdict
 from ._rules._base import _MET, _UNKNOWN, _UNMET, Levels
 from ._time import as_date, today
@@ -313,15 +313,24 @@ def evaluate(episode: Episode, policy: Policy, proposal: Procedure | Mapping[str
     the audit judges it: against what stood before it.
     """
     p = _proposal(episode, proposal)
-    recorded = next((e for e in episode.events if type(e) is Procedure and e.id == p.id), None)
+    events = episode.events
+    recorded = next((e for e in events if type(e) is Procedure and e.id == p.id), None)
     if recorded is not None and recorded == p:
-        return _decide(episode, policy, recorded, audited=True)
-    return _decide(episode, policy, p, audited=False)
+        same_day = tuple(e for e in events if type(e) is Procedure and e.date == p.date and e is not recorded)
+        return _decide(
+            policy, recorded, build_record(episode, p.date, audited=recorded), same_day, audited=True
+        )
+    record = build_record(episode, p.date)
+    return _decide(policy, p, record, tuple(e for e in record.procedures if e.date == p.date), audited=False)
 
 
 def audit(episode: Episode, policy: Policy) -> tuple[Decision, ...]:
     """A decision for each recorded procedure, judged against what stood before it."""
-    return tuple(_decide(episode, policy, e, audited=True) for e in episode.events if type(e) is Procedure)
+    cuts = AuditCuts(episode.events)
+    return tuple(
+        _decide(policy, p, Record(episode.region, p.date, cuts.before(k)), cuts.same_day(k), audited=True)
+        for k, p in enumerate(cuts.procedures)
+    )
 
 
 def pathway_state(record: Record, policy: Policy) -> State:
@@ -342,14 +351,11 @@ def pathway_state(record: Record, policy: Policy) -> State:
     return replay(moves, closes)
 
 
-def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) -> Decision:
-    record = build_record(episode, p.date, audited=p if audited else None)
-    if audited:
-        same_day = tuple(
-            e for e in episode.events if type(e) is Procedure and e.date == p.date and e is not p
-        )
-    else:
-        same_day = tuple(e for e in record.procedures if e.date == p.date)
+def _decide(
+    policy: Policy, p: Procedure, record: Record, same_day: tuple[Procedure, ...], *, audited: bool
+) -> Decision:
+    """A procedure judged on its day against ``record`` (for a recorded one, what stood
+    before it), with the episode's other procedures of that day."""
     step = step_for(p.procedure, record.count(p.procedure))
     rules = policy.rules(policy.judged_as(step, record.count))
     if rules is None and p.procedure not in FACET_PROCEDURES:
