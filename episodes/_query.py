@@ -264,6 +264,8 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
     record = build_record(episode, on)
     query = QueryVerdicts(Ctx(record, on), policy.slots)
     entries: dict[str, Eligibility] = {}
+    # A plan reads only what stood on as_of (a later decision is no part of it).
+    authorizations = record.of(Authorization) if policy.authorization is not None else ()
     for kind in policy.procedures:
         step = step_for(kind, record.count(kind))
         ruling = policy.judged_as(step, record.count)
@@ -279,11 +281,11 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
                     until=None,
                     lazy=uncovered,
                     codes=_plan_codes(record, kind, ()),
-                    authorization=_standing(episode, policy, kind, (), on),
+                    authorization=_standing(authorizations, policy, kind, (), on),
                 )
             continue
         status, earliest, until, judged, levels = _plan_step(rules, query, policy.level_rules(ruling), ruling)
-        auth = _standing(episode, policy, kind, levels, on)
+        auth = _standing(authorizations, policy, kind, levels, on)
         if (
             auth is not None
             and auth.status is AuthorizationState.APPROVED
@@ -318,17 +320,31 @@ def evaluate(episode: Episode, policy: Policy, proposal: Procedure | Mapping[str
     if recorded is not None and recorded == p:
         same_day = tuple(e for e in events if type(e) is Procedure and e.date == p.date and e is not recorded)
         return _decide(
-            policy, recorded, build_record(episode, p.date, audited=recorded), same_day, audited=True
+            policy,
+            recorded,
+            build_record(episode, p.date, audited=recorded),
+            same_day,
+            audited=True,
+            authorizations=_authorizations(episode, policy),
         )
     record = build_record(episode, p.date)
-    return _decide(policy, p, record, tuple(e for e in record.procedures if e.date == p.date), audited=False)
+    same = tuple(e for e in record.procedures if e.date == p.date)
+    return _decide(policy, p, record, same, audited=False, authorizations=_authorizations(episode, policy))
 
 
 def audit(episode: Episode, policy: Policy) -> tuple[Decision, ...]:
     """A decision for each recorded procedure, judged against what stood before it."""
     cuts = AuditCuts(episode.events)
+    found = _authorizations(episode, policy)
     return tuple(
-        _decide(policy, p, Record(episode.region, p.date, cuts.before(k)), cuts.same_day(k), audited=True)
+        _decide(
+            policy,
+            p,
+            Record(episode.region, p.date, cuts.before(k)),
+            cuts.same_day(k),
+            audited=True,
+            authorizations=found,
+        )
         for k, p in enumerate(cuts.procedures)
     )
 
@@ -352,10 +368,17 @@ def pathway_state(record: Record, policy: Policy) -> State:
 
 
 def _decide(
-    policy: Policy, p: Procedure, record: Record, same_day: tuple[Procedure, ...], *, audited: bool
+    policy: Policy,
+    p: Procedure,
+    record: Record,
+    same_day: tuple[Procedure, ...],
+    *,
+    audited: bool,
+    authorizations: tuple[Authorization, ...] = (),
 ) -> Decision:
     """A procedure judged on its day against ``record`` (for a recorded one, what stood
-    before it), with the episode's other procedures of that day."""
+    before it), with the episode's other procedures of that day; ``authorizations``: the
+    episode's, every one (a proposal before an approval is told so)."""
     step = step_for(p.procedure, record.count(p.procedure))
     rules = policy.rules(policy.judged_as(step, record.count))
     if rules is None and p.procedure not in FACET_PROCEDURES:
@@ -379,7 +402,7 @@ def _decide(
         judged = LazyCriteria(rules, tuple(verdicts), (), query)
     findings: tuple[str, ...] = ()
     if audited and p.codes:
-        findings = tuple(map(str, problems(p.codes, episode.region, len(p.levels), p.side, p.procedure)))
+        findings = tuple(map(str, problems(p.codes, record.region, len(p.levels), p.side, p.procedure)))
     return Decision(
         procedure=p.procedure,
         step=step,
@@ -389,8 +412,8 @@ def _decide(
         procedure_id=p.id if audited else None,
         levels=p.levels,
         side=p.side,
-        codes=lines(p.procedure, episode.region, len(p.levels), p.side, p.approach),
-        authorization=_standing(episode, policy, p.procedure, p.levels, p.date),
+        codes=lines(p.procedure, record.region, len(p.levels), p.side, p.approach),
+        authorization=_standing(authorizations, policy, p.procedure, p.levels, p.date),
         code_findings=findings,
     )
 
@@ -404,13 +427,19 @@ def _plan_codes(record: Record, kind: ProcedureKind, levels: tuple[str, ...]) ->
     return lines(kind, record.region, len(levels), block.side if block is not None else None)
 
 
+def _authorizations(episode: Episode, policy: Policy) -> tuple[Authorization, ...]:
+    """The episode's authorizations, where the policy says anything of them."""
+    if policy.authorization is None:
+        return ()
+    return tuple(e for e in episode.events if type(e) is Authorization)
+
+
 def _standing(
-    episode: Episode, policy: Policy, kind: ProcedureKind, levels: tuple[str, ...], on: Date
+    found: tuple[Authorization, ...], policy: Policy, kind: ProcedureKind, levels: tuple[str, ...], on: Date
 ) -> AuthorizationResult | None:
     terms = policy.authorization
     if terms is None:
         return None
-    found = tuple(e for e in episode.events if type(e) is Authorization)
     return standing(found, terms, kind, levels, on, policy.citation)
 
 
