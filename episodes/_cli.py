@@ -85,15 +85,17 @@ def _proposal(args: argparse.Namespace) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise _BadInput("--proposal: expected a JSON object")
         return data
-    missing = [f"--{n}" for n in ("procedure", "date", "levels") if getattr(args, n) is None]
+    needed = ("date", "levels") if args.codes is not None else ("procedure", "date", "levels")
+    missing = [f"--{n}" for n in needed if getattr(args, n) is None]
     if missing:
-        raise _BadInput(f"evaluate needs --proposal, or {', '.join(missing)}")
-    out = {
-        "procedure": args.procedure,
-        "date": args.date,
-        "levels": args.levels.split(","),
-        "side": args.side,
-    }
+        raise _BadInput(f"evaluate needs --proposal, or {', '.join(missing)} (or --codes for --procedure)")
+    out: dict[str, Any] = {"date": args.date, "levels": args.levels.split(","), "side": args.side}
+    if args.procedure is not None:
+        out["procedure"] = args.procedure
+    if args.codes is not None:
+        out["codes"] = [c.strip() for c in args.codes.split(",")]
+    if args.intent is not None:
+        out["intent"] = args.intent
     if args.approach:
         out["approach"] = args.approach
     return out
@@ -121,6 +123,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--levels", help="comma-separated, e.g. L4-L5,L5-S1")
     ev.add_argument("--side", default="bilateral", help="left, right or bilateral (default bilateral)")
     ev.add_argument("--approach", help="ESI approach: interlaminar, transforaminal or caudal")
+    ev.add_argument("--codes", help="CPT/HCPCS codes in place of --procedure, e.g. 64493,64494")
+    ev.add_argument(
+        "--intent",
+        help="with --codes, a facet injection's: diagnostic (mbb, default) or therapeutic (ia_facet)",
+    )
 
     au = sub.add_parser("audit", help="check every recorded procedure")
     common(au)

@@ -28,6 +28,8 @@ ONSET = "2025-03-01"
 READY = day("2025-06-01")
 EXAM_OK = {"facet_signs": True, "radicular_signs": False, "adl_impairment": True}
 LEVEL = {"lumbar": "L4-L5", "cervical": "C5-C6", "thoracic": "T10-T11"}
+#: A supporting diagnosis of each region (Coding Implications), recorded at onset.
+DIAGNOSIS = {"lumbar": "M47.816", "cervical": "M47.812", "thoracic": "M54.9"}
 
 
 def ready(
@@ -58,6 +60,7 @@ def ready(
         b.imaging(start.add(weeks=9), findings=findings, levels=[LEVEL[region]])
     if "exam" not in omit:
         b.exam(start.add(weeks=10), **{**EXAM_OK, **(exam or {})})
+    b.diagnosis(DIAGNOSIS[region], onset)
     return b
 
 
@@ -122,6 +125,7 @@ def test_ready_episode_is_eligible_for_a_first_block_with_every_criterion_met():
         "facet_findings",
         "no_other_cause",
         "one_per_visit",
+        "diagnosis",
     ]
     assert all(c.status == "met" for c in mbb.criteria)
 

@@ -48,6 +48,7 @@ def ready(
     """
     b = EpisodeBuilder(region)
     b.onset(ONSET)
+    b.diagnosis("M54.2", ONSET)  # cervicalgia: in the Disease Classification table
     end = None if days is None else START.add(days=days)
     if therapy:
         b.care(therapy, START, end, response=response)
@@ -86,6 +87,7 @@ def test_ready_episode_is_eligible_for_a_first_block():
         "contraindications",
         "prior_fusion",
         "region",
+        "diagnosis",
     ]
     assert crit(mbb, "conservative_care").citation == (
         f"{CITE} Initial Facet Injection/Medial Branch Block, Indications"
@@ -119,7 +121,7 @@ def test_conservative_care_closed_courses_boundary(days, status):
 
 def test_conservative_care_courses_are_united_not_summed():
     """Overlapping therapy courses count common days once: 60 + 60 days spanning 84 is unmet."""
-    b = EpisodeBuilder("cervical").onset(ONSET)
+    b = EpisodeBuilder("cervical").onset(ONSET).diagnosis("M54.2", ONSET)
     b.care("physical_therapy", START, START.add(days=60))
     b.care("home_exercise", START.add(days=24), START.add(days=84))
     b.care("nsaid", START, START.add(days=30))
@@ -258,8 +260,9 @@ def test_second_block_takes_the_first_block_criteria():
         "prior_fusion",
         "relief",
         "region",
+        "diagnosis",
     ]
-    assert [r.id for r in POLICY.rules("mbb_subsequent")][-2:] == ["sustained_relief", "region"]
+    assert [r.id for r in POLICY.rules("mbb_subsequent")][-3:] == ["sustained_relief", "region", "diagnosis"]
 
 
 @pytest.mark.parametrize(
@@ -456,7 +459,7 @@ def esi_ready(
     days: int = 60,
 ) -> EpisodeBuilder:
     """A cervical episode ready for an ESI from 2025-08-01: care from 2025-06-02, MRI, exam."""
-    b = EpisodeBuilder("cervical").onset(onset, radiating=True)
+    b = EpisodeBuilder("cervical").onset(onset, radiating=True).diagnosis("M54.2", onset)
     start = day("2025-06-02")
     b.care("physical_therapy", start, start.add(days=days))
     b.care("oral_steroid", start, start.add(days=days))
@@ -488,6 +491,7 @@ def test_esi_ready_is_eligible():
         "sustained_relief",
         "contraindications",
         "region",
+        "diagnosis",
     ]
     assert decide(esi_ready(), "esi", "2025-08-01").status == "approved"
 
@@ -674,7 +678,7 @@ def cyst_ready(
     exam: bool = True,
     findings: Sequence[str] = ("synovial_cyst", "nerve_impingement"),
 ) -> EpisodeBuilder:
-    b = EpisodeBuilder("cervical").onset("2025-06-01")
+    b = EpisodeBuilder("cervical").onset("2025-06-01").diagnosis("M54.2", "2025-06-01")
     if imaging:
         b.imaging("2025-07-01", "mri", findings, [LEVEL])
     if exam:

@@ -249,7 +249,7 @@ def test_plan_and_evaluate_agree(policy_id: str, data: st.DataObject) -> None:
 
 def ready_centene() -> EpisodeBuilder:
     """A lumbar patient ready for a first block under centene-facet from 2026-04-01."""
-    b = EpisodeBuilder("lumbar").onset("2026-01-01")
+    b = EpisodeBuilder("lumbar").onset("2026-01-01").diagnosis("M47.816", "2026-01-01")
     for care in ("physical_therapy", "nsaid", "activity_modification"):
         b.care(care, "2026-01-01", "2026-03-01")
     b.exam("2026-02-01", facet_signs=True, radicular_signs=False, adl_impairment=True)
@@ -292,7 +292,7 @@ def test_plan_and_evaluate_agree_on_a_fused_level() -> None:
     """Under cohere-neck-pain, an MRI shows facet arthropathy at C5-C6 only, and C5-C6
     is fused: where the plan on 2026-05-01 says mbb is eligible, a first block at some level
     must be approved (it is blocked: no level passes both rules)."""
-    b = EpisodeBuilder("cervical").onset("2026-01-01")
+    b = EpisodeBuilder("cervical").onset("2026-01-01").diagnosis("M54.2", "2026-01-01")
     b.care("physical_therapy", "2026-01-01", "2026-04-15").care("nsaid", "2026-01-01", "2026-04-15")
     b.imaging("2026-02-01", "mri", ["facet_arthropathy"], ["C5-C6"])
     b.condition("prior_fusion", "2025-06-01", levels=["C5-C6"])
