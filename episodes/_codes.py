@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import tomllib
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -115,6 +115,7 @@ def _request_rows(service: Service, region: Region, approach: Approach | None) -
     return rows
 
 
+@lru_cache(maxsize=1024)
 def lines(
     kind: ProcedureKind,
     region: Region,
@@ -127,6 +128,7 @@ def lines(
     The first level takes the primary code, the second the add-on, the third and later the last
     add-on (billed once); where the add-on is per level (ablation, transforaminal), one unit per
     further level.  A code billed once a session (interlaminar, unlisted) is one line.
+    Kept by its arguments: a plan asks the same few for every episode.
     """
     rows = _request_rows(_SERVICE_OF[kind], region, approach)
     mods = (SIDE_MODIFIER[side],) if side is not None else ()

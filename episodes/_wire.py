@@ -24,7 +24,7 @@ import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
-from cattrs.gen import make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from pendulum import Date
 
 from ._errors import HIDDEN, InvalidEvent, kind_of
@@ -62,12 +62,12 @@ def _whole(value: Any, _: type) -> int:
 
 
 def _date(value: Any, _: type) -> Date:
-    if isinstance(value, date):  # already a date: objects recorded directly
-        value = value.isoformat()
     try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise _Refused(str(exc)) from None
+        if type(value) is not str and isinstance(value, date):  # objects recorded directly
+            value = value.isoformat()
+        return parse_date(value)  # cached: a population's dates repeat
+    except (ValueError, TypeError) as exc:
+        raise _Refused(str(exc) if isinstance(exc, ValueError) else "expected a date as YYYY-MM-DD") from None
 
 
 def _enum(cls: type[enum.Enum]) -> Callable[[Any, type], enum.Enum]:
@@ -114,6 +114,10 @@ def _tuple(t: Any, c: cattrs.Converter) -> Callable[[Any, type], Any]:
     return structure
 
 
+def _fields(cls: type) -> frozenset[str]:
+    return frozenset(a.name for a in attrs.fields(cls)) | {"type"}
+
+
 def _make_converter() -> cattrs.Converter:
     c = cattrs.Converter(forbid_extra_keys=True, prefer_attrib_converters=False, detailed_validation=True)
     for e in ENUMS:  # each by name: the strict ``str`` hook would catch StrEnums
@@ -144,8 +148,13 @@ def _make_converter() -> cattrs.Converter:
 
 #: The one converter for events.
 converter = _make_converter()
-#: Each event type's structure hook, by its wire ``type``: the explicit dispatch of the union.
-_HOOKS = {kind: (cls, converter.get_structure_hook(cls)) for kind, cls in EVENT_TYPES.items()}
+#: Each event type's structure hook and fields (``type`` among them), by its wire ``type``: the
+#: explicit dispatch of the union.  The hooks read the wire dict as it comes, tag and all: the
+#: fields are checked here (a subset test, at C speed), so no event is copied to drop its tag.
+_HOOKS = {
+    kind: (cls, make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False), _fields(cls))
+    for kind, cls in EVENT_TYPES.items()
+}
 _TYPES = ", ".join(EVENT_TYPES)
 
 
@@ -154,16 +163,19 @@ def structure_event(raw: Any, index: int) -> Event:
     # ``type(raw) is dict`` first: JSON gives dicts, and the Mapping check is several times slower.
     if type(raw) is not dict and not isinstance(raw, Mapping):
         raise InvalidEvent(index, None, HIDDEN, f"an event must be a JSON object, got {kind_of(raw)}")
-    if any(type(k) is not str for k in raw):
-        raise InvalidEvent(index, None, HIDDEN, "field names must be strings")
     kind = raw.get("type")
     found = _HOOKS.get(kind) if type(kind) is str else None
     if found is None:
         raise InvalidEvent(index, "type", kind, f"unknown event type; expected one of {_TYPES}")
-    cls, hook = found
-    body = {k: v for k, v in raw.items() if k != "type"}
+    cls, hook, fields = found
+    if not raw.keys() <= fields:
+        if any(type(k) is not str for k in raw):
+            raise InvalidEvent(index, None, HIDDEN, "field names must be strings")
+        # Named without its value: a mistyped key may hold anything (a patient's id, say).
+        raise InvalidEvent(index, _cut(sorted(raw.keys() - fields)[0]), HIDDEN, "unknown field")
+    body = raw
     try:
-        return hook(body, cls)  # type: ignore[no-any-return]
+        return hook(body, cls)
     except Exception as exc:
         named = _field_error(exc)
         if named is not None:  # a validator of the event class, which names its field
