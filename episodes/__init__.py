@@ -37,6 +37,7 @@ from ._events import (
     region_of,
 )
 from ._pathway import State
+from ._project import ProjectedStep, Projection, project
 from ._query import (
     CriterionResult,
     Decision,
@@ -86,6 +87,8 @@ __all__ = [
     "Planned",
     "Procedure",
     "ProcedureKind",
+    "ProjectedStep",
+    "Projection",
     "Region",
     "Response",
     "Side",
@@ -98,5 +101,6 @@ __all__ = [
     "load_episode",
     "next_eligible",
     "next_eligible_many",
+    "project",
     "region_of",
 ]

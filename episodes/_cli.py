@@ -16,8 +16,18 @@ from typing import Any, Literal
 from ._episode import Episode, load_episode
 from ._errors import EpisodeError
 from ._policy import Policy
+from ._project import project
 from ._query import audit, evaluate, next_eligible
-from ._report import compare_markdown, decisions_text, plan_text, policy_data, policy_text, to_data
+from ._report import (
+    compare_markdown,
+    compare_text,
+    decisions_text,
+    plan_text,
+    policy_data,
+    policy_text,
+    projection_text,
+    to_data,
+)
 from ._time import parse_date
 
 
@@ -132,6 +142,21 @@ def _parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="check every recorded procedure")
     common(au)
 
+    pj = sub.add_parser("project", help="the fastest compliant pathway ahead, with its dates")
+    common(pj)
+    pj.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    pj.add_argument(
+        "--relief", type=float, default=90, help="assumed relief of each step, percent (default 90)"
+    )
+
+    cp = sub.add_parser("compare", help="the episode projected under every bundled policy, side by side")
+    cp.add_argument("episode", help="episode JSON file (episode/1), or - for stdin")
+    cp.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    cp.add_argument(
+        "--relief", type=float, default=90, help="assumed relief of each step, percent (default 90)"
+    )
+    cp.add_argument("--json", action="store_true", help="JSON for a program")
+
     dg = sub.add_parser("diagram", help="a policy's pathway as a state diagram (mermaid text, or SVG)")
     dg.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
     dg.add_argument("-o", "--output", help="write to this file (default: standard output)")
@@ -176,9 +201,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diagram(args)
         if args.command == "worklist":
             return _worklist(args)
+        if args.command == "compare":
+            return _compare(args)
         policy = _policy(args.policy)
         episode = _episode(args.episode)
-        if args.command == "next-eligible":
+        if args.command == "project":
+            if not 0 <= args.relief <= 100:
+                raise _BadInput(f"--relief: expected a percent from 0 to 100, got {args.relief:g}")
+            projection = project(episode, policy, args.as_of, relief=args.relief)
+            out = to_data(projection) if args.json else projection_text(projection)
+        elif args.command == "next-eligible":
             plan = next_eligible(episode, policy, args.as_of)
             out = to_data(plan) if args.json else plan_text(plan, episode, args.all)
         elif args.command == "evaluate":
@@ -200,6 +232,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(out, indent=2) if args.json else out)
     except BrokenPipeError:  # `episodes ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import policies
+
+    if not 0 <= args.relief <= 100:
+        raise _BadInput(f"--relief: expected a percent from 0 to 100, got {args.relief:g}")
+    episode = _episode(args.episode)
+    found = [
+        project(episode, policies.load(i), args.as_of, relief=args.relief)
+        for i in policies.available()
+        if episode.region in policies.load(i).regions
+    ]
+    print(json.dumps([to_data(p) for p in found], indent=2) if args.json else compare_text(found))
     return 0
 
 

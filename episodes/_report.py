@@ -12,12 +12,13 @@ from ._codes import CodeLine
 from ._episode import Episode
 from ._pathway import STEPS
 from ._policy import Policy
+from ._project import Projection
 from ._query import CriterionResult, Decision, Eligibility, Plan, Status
 from ._rules import CriterionStatus
 from ._wire import converter
 
 
-def to_data(obj: Plan | Decision | Sequence[Decision]) -> Any:
+def to_data(obj: Plan | Decision | Sequence[Decision] | Projection) -> Any:
     """Plain JSON-ready data: dates as ``YYYY-MM-DD``, statuses as strings."""
     return converter.unstructure(obj)
 
@@ -83,6 +84,46 @@ def _authorization(auth: AuthorizationResult | None) -> list[str]:
     if auth is None:
         return []
     return [f"    {'':<7} authorization: {auth.status.value}: {auth.message} [{auth.citation}]"]
+
+
+def projection_text(p: Projection) -> str:
+    """A projection as a person reads it: each step, its date, window, levels and the rule
+    that fixes the date; then why it ends."""
+    rows = [("date", "procedure", "step", "until", "levels", "set by")]
+    rows += [
+        (str(s.date), s.procedure.value, s.step, str(s.until or "-"), ",".join(s.levels), s.set_by or "-")
+        for s in p.steps
+    ]
+    lines = [f"policy {p.policy}; as of {p.as_of}; projected pathway", ""]
+    lines += _table(rows) if p.steps else ["no step can be projected"]
+    if p.steps:
+        lines += ["", f"assumed: {p.steps[0].assumed.split(' documented')[0]} documented on each step's day"]
+    lines += ["", f"ends: {p.stop}"]
+    return "\n".join(lines)
+
+
+def compare_text(found: Sequence[Projection]) -> str:
+    """Each policy's projection side by side: which payer gets the patient to an ablation first."""
+    rows = [("policy", "first block", "second block", "ablation", "repeat ablation", "ends")]
+    for p in found:
+        when = {s.step: str(s.date) for s in p.steps}
+        rows.append(
+            (
+                p.policy,
+                when.get("mbb1", "-"),
+                when.get("mbb2", "-"),
+                when.get("rfa", "-"),
+                when.get("repeat_rfa", "-"),
+                p.stop if len(p.stop) <= 70 else p.stop[:69] + "…",
+            )
+        )
+    ablated = sorted((s.date, p.policy) for p in found for s in p.steps if s.step == "rfa")
+    head = (
+        f"first to an ablation: {ablated[0][1]} on {ablated[0][0]}"
+        if ablated
+        else "no policy reaches an ablation"
+    )
+    return "\n".join([head, "", *_table(rows)])
 
 
 def _until(entry: Eligibility) -> str:

@@ -192,3 +192,21 @@ def test_authorization_in_the_table_and_the_json(capsys: pytest.CaptureFixture[s
     )
     auth = json.loads(out)["entries"]["mbb"]["authorization"]
     assert (auth["status"], auth["citation"]) == ("none", "Sample PA 64493 Authorization Details 1")
+
+
+def test_project_and_compare(capsys: pytest.CaptureFixture[str]) -> None:
+    """``episodes project`` lists the projected steps and why they end; ``--relief`` outside
+    0-100 is bad input; ``episodes compare`` names the first policy to an ablation."""
+    code, out, _ = run(capsys, "project", EXAMPLE, "--policy", "centene-facet", "--as-of", "2026-04-10")
+    assert code == 0
+    assert "2026-04-20  mbb        mbb2" in out
+    assert "ends: " in out
+    code, _, err = run(capsys, "project", EXAMPLE, "--policy", "centene-facet", "--relief", "120")
+    assert (code, err.strip()) == (2, "episodes: --relief: expected a percent from 0 to 100, got 120")
+    code, out, _ = run(capsys, "compare", EXAMPLE, "--as-of", "2026-04-10")
+    assert code == 0
+    assert out.startswith("first to an ablation: centene-facet on 2026-04-21")
+    code, out, _ = run(
+        capsys, "project", EXAMPLE, "--policy", "centene-facet", "--as-of", "2026-04-10", "--json"
+    )
+    assert json.loads(out)["steps"][1]["step"] == "rfa"
