@@ -45,3 +45,114 @@ def test_dumped_bundle_is_valid_r4():
     get_fhir_model_class("Bundle").model_validate(bundle)
     for entry in bundle["entry"]:
         get_fhir_model_class(entry["resource"]["resourceType"]).model_validate(entry["resource"])
+
+
+def test_lumbar_bundle_reads_as_an_ehr_writes_it():
+    """A hand-written EHR bundle (two blocks, an ablation) reads into the events it documents."""
+    loaded = read_bundle((DATA / "lumbar-blocks-ablation.json").read_text("utf-8"))
+    ep = loaded.episode
+    assert (ep.patient_id, ep.region.value) == ("MRN-1001", "lumbar")
+    kinds = [(e.type, getattr(e, "procedure", None)) for e in ep.events if e.type == "procedure"]
+    assert kinds == [("procedure", "mbb"), ("procedure", "mbb"), ("procedure", "rfa")]
+    imaging = next(e for e in ep.events if e.type == "imaging")
+    assert imaging.findings == ("facet_arthropathy",) and imaging.levels == ("L4-L5", "L5-S1")
+    outcomes = [e for e in ep.events if e.type == "outcome"]
+    assert [(o.procedure_id, o.functional_improvement) for o in outcomes] == [("blk1", True), ("blk2", None)]
+    assert loaded.skipped == {"Practitioner": 1, "Encounter": 1, "ServiceRequest": 1}
+    auth = next(e for e in ep.events if e.type == "authorization")
+    assert (auth.status, str(auth.valid_through)) == ("approved", "2026-05-20")
+
+
+def test_service_request_is_a_proposal_for_evaluate():
+    """proposals() lists the ServiceRequest; evaluate() decides it against the loaded episode."""
+    text = (DATA / "lumbar-blocks-ablation.json").read_text("utf-8")
+    (proposal,) = proposals(text)
+    assert (proposal["procedure"], proposal["date"], proposal["side"]) == ("rfa", "2026-09-14", "bilateral")
+    decision = evaluate(load_bundle(text), policies.load("centene-facet"), proposal)
+    assert decision.status in {"approved", "pended", "denied"}
+    assert decision.procedure == "rfa"
+
+
+def test_local_codes_map_an_ehr_s_own_observations():
+    """An EHR's local relief code, given in `codes`, reads as relief; without it the resource is skipped."""
+    bundle = _bundle("lumbar-blocks-ablation.json")
+    for entry in bundle["entry"]:
+        r = entry["resource"]
+        if r["id"] == "rel1":
+            r["code"] = {"coding": [{"system": "urn:ehr:local", "code": "PAINRELIEF%"}]}
+    codes = {"codes": [{"system": "urn:ehr:local", "code": "PAINRELIEF%", "means": "relief_percent"}]}
+    with_codes = read_bundle(bundle, codes=codes)
+    assert sum(e.type == "outcome" for e in with_codes.episode.events) == 2
+    without = read_bundle(bundle)
+    assert sum(e.type == "outcome" for e in without.episode.events) == 1
+    assert without.skipped["Observation"] == 1
+
+
+def test_local_codes_from_a_toml_file(tmp_path):
+    """`codes` may be a TOML file's path: the file docs/fhir.md shows."""
+    path = tmp_path / "local.toml"
+    path.write_text('[[codes]]\nsystem = "urn:ehr:local"\ncode = "HP"\nmeans = "documentation.history_and_physical"\n')
+    bundle = _bundle("lumbar-blocks-ablation.json")
+    for entry in bundle["entry"]:
+        if entry["resource"]["id"] == "hp1":
+            entry["resource"]["type"] = {"coding": [{"system": "urn:ehr:local", "code": "HP"}]}
+    ep = load_bundle(bundle, codes=path)
+    assert [e.item for e in ep.events if e.type == "documentation"] == ["history_and_physical"]
+
+
+def test_an_unreadable_resource_names_type_id_and_path():
+    """A procedure with a level of another region is a FhirError naming Procedure, its id and bodySite."""
+    bundle = _bundle("lumbar-blocks-ablation.json")
+    for entry in bundle["entry"]:
+        if entry["resource"]["id"] == "blk2":
+            entry["resource"]["bodySite"][0]["coding"][0]["code"] = "C5-C6"
+    with pytest.raises(FhirError) as info:
+        load_bundle(bundle)
+    err = info.value
+    assert isinstance(err, EpisodeError)
+    assert (err.resource_type, err.resource_id, err.path) == ("Procedure", "blk2", "bodySite")
+    assert "MRN-1001" not in str(err)
+
+
+def test_a_malformed_element_is_caught_by_fhir_validation():
+    """A date that is not a FHIR dateTime fails fhir.resources' validation, named by path."""
+    bundle = _bundle("lumbar-blocks-ablation.json")
+    for entry in bundle["entry"]:
+        if entry["resource"]["id"] == "rfa1":
+            entry["resource"]["performedDateTime"] = "March 2nd"
+    with pytest.raises(FhirError) as info:
+        load_bundle(bundle)
+    assert (info.value.resource_type, info.value.resource_id) == ("Procedure", "rfa1")
+    assert info.value.path.startswith("performedDateTime")
+
+
+@pytest.mark.parametrize("bad", ["not json", "[]", '{"resourceType": "Patient"}', b"\xff"])
+def test_not_a_bundle_is_a_fhir_error(bad):
+    """Text that is not a Bundle fails with FhirError, never another exception."""
+    with pytest.raises(FhirError):
+        load_bundle(bad)
+
+
+def test_patient_details_are_not_kept():
+    """Only the identifier of the Patient survives: the name and birth date are not in the episode."""
+    text = (DATA / "lumbar-blocks-ablation.json").read_text("utf-8")
+    dumped = dump_bundle(load_bundle(text))
+    assert "Example" not in dumped and "1961" not in dumped
+
+
+def test_region_comes_from_levels_or_the_argument():
+    """Without a level the region must be given; with region= it loads."""
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Condition", "id": "c", "subject": {"reference": "Patient/x"},
+                      "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "M47.812"}]},
+                      "recordedDate": "2026-01-02"}}]}
+    with pytest.raises(FhirError, match="region"):
+        load_bundle(bundle)
+    assert load_bundle(bundle, region="cervical").region.value == "cervical"
+
+
+def test_plan_from_a_bundle():
+    """next_eligible works on a loaded bundle as on any episode."""
+    ep = load_bundle((DATA / "lumbar-blocks-ablation.json").read_text("utf-8"))
+    plan = next_eligible(ep, policies.load("centene-facet"), as_of="2026-09-14")
+    assert plan.state == "rfa"

@@ -20,6 +20,9 @@ _EXAM_FIELDS = (
 _ABSENT = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "unknown"}]}
 
 
+_ADJ = [{"category": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/adjudication", "code": "submitted"}]}}]
+
+
 def _ours(code: str) -> dict[str, str]:
     return {"system": OURS, "code": code}
 
@@ -198,7 +201,7 @@ def _resource(ev: dict[str, Any], subject: dict[str, str], urls: dict[str, str],
             "insurer": {"display": "payer"},
             "outcome": "complete",
             "disposition": ev["status"],
-            "addItem": [{"productOrService": {"coding": [_ours("procedure." + ev["procedure"])]}}],
+            "addItem": [{"productOrService": {"coding": [_ours("procedure." + ev["procedure"])]}, "adjudication": _ADJ}],
             "extension": [_ext("authorization-status", "valueCode", ev["status"])] + _levels_ext(ev.get("levels")),
         }
         if ev.get("reference") is not None:
