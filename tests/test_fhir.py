@@ -156,3 +156,25 @@ def test_plan_from_a_bundle():
     ep = load_bundle((DATA / "lumbar-blocks-ablation.json").read_text("utf-8"))
     plan = next_eligible(ep, policies.load("centene-facet"), as_of="2026-09-14")
     assert plan.state == "rfa"
+
+
+def test_seed_004_bundle_is_the_seed_004_case():
+    """The seed-004 case as an EHR bundle reads as docs/examples/seed-004-case.json, plus the billed code."""
+    got = episode_to_dict(load_bundle((DATA / "seed-004-case.json").read_text("utf-8")))
+    want = episode_to_dict(load_episode((DOCS / "examples" / "seed-004-case.json").read_text("utf-8")))
+    procedure = next(e for e in got["events"] if e["type"] == "procedure")
+    assert procedure.pop("codes") == ["64483"]
+    assert got == want
+
+
+def test_cervical_epidurals_bundle():
+    """A transaction bundle: a cancelled procedure is skipped, apixaban is anticoagulation, levels from text."""
+    loaded = read_bundle((DATA / "cervical-epidurals.json").read_text("utf-8"))
+    ep = loaded.episode
+    assert ep.region.value == "cervical" and loaded.skipped == {"Procedure": 1}
+    assert [str(e.date) for e in ep.events if e.type == "procedure"] == ["2026-02-16", "2026-03-30"]
+    (cond,) = [e for e in ep.events if e.type == "condition"]
+    assert (cond.condition, str(cond.end)) == ("anticoagulation", "2026-02-03")
+    (img,) = [e for e in ep.events if e.type == "imaging"]
+    assert img.findings == ("disc_herniation",) and img.levels == ("C5-C6",)
+    assert next(e for e in ep.events if e.type == "exam").nrs == 8

@@ -262,6 +262,11 @@ class Reader:
         e = _ext(r, "approach")
         if e is not None:
             ev["approach"] = e.get("valueCode")
+        elif not any(m.startswith("procedure.") for m in means):
+            # An EHR's own record: the billed code names the approach (64483: transforaminal).
+            infos = [i for c in cpt if (i := _codes.lookup(c)) is not None and i.approach is not None]
+            if infos:
+                ev["approach"] = infos[0].approach.value if infos[0].approach else None
         if cpt:
             ev["codes"] = cpt
         self.procedure_ids[id(r)] = str(ident)
@@ -314,7 +319,9 @@ class Reader:
         for m in means:
             kind, what = m.split(".", 1) if "." in m else (m, "")
             if kind == "care":
-                self.add(r, {"type": "care", "care": what, "start": start, "end": end},
+                e = _ext(r, "response")
+                response = e.get("valueCode") if e else None
+                self.add(r, {"type": "care", "care": what, "start": start, "end": end, "response": response},
                          {"start": "effectivePeriod.start", "end": "effectivePeriod.end"})
                 return True
             if kind == "condition":
@@ -364,9 +371,9 @@ class Reader:
             for finding, words in self.codes.synonyms.items():
                 if finding.replace("_", " ") in low or any(w in low for w in words):
                     findings.append(finding)
-            if levels is None:
-                named = [lv for lv in _LEVEL_RE.findall(text) if lv in _LEVELS]
-                levels = list(dict.fromkeys(named)) or None
+        if levels is None and isinstance(text, str):
+            named = [lv for lv in _LEVEL_RE.findall(text) if lv in _LEVELS]
+            levels = list(dict.fromkeys(named)) or None
         self.add(r, {"type": "imaging", "date": _day(r.get("effectiveDateTime")), "modality": modality,
                      "findings": findings, "levels": levels},
                  {"date": "effectiveDateTime", "modality": "code", "findings": "conclusionCode",
