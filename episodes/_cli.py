@@ -33,11 +33,17 @@ def _policy(ref: str) -> Policy:
     return policies.load(ref)
 
 
-def _episode(path: str) -> Episode:
+def _episode(path: str, fhir: bool = False, fhir_codes: str | None = None) -> Episode:
     try:
         text = Path(path).read_text(encoding="utf-8") if path != "-" else sys.stdin.read()
     except OSError as exc:
         raise _BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    if fhir or fhir_codes is not None:
+        try:
+            from .fhir import load_bundle
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise _BadInput(str(exc)) from None
+        return load_bundle(text, codes=fhir_codes)
     return load_episode(text)
 
 
@@ -108,6 +114,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
         sp.add_argument("--json", action="store_true", help="JSON for a program")
         sp.add_argument("--all", action="store_true", help="show met criteria too")
+        sp.add_argument("--fhir", action="store_true", help="the input is a FHIR R4 Bundle (docs/fhir.md)")
+        sp.add_argument("--fhir-codes", metavar="FILE", help="an EHR's local codes (TOML) for --fhir")
 
     ne = sub.add_parser("next-eligible", help="when each next procedure becomes policy-compliant")
     common(ne)
@@ -170,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "worklist":
             return _worklist(args)
         policy = _policy(args.policy)
-        episode = _episode(args.episode)
+        episode = _episode(args.episode, args.fhir, args.fhir_codes)
         if args.command == "next-eligible":
             plan = next_eligible(episode, policy, args.as_of)
             out = to_data(plan) if args.json else plan_text(plan, episode, args.all)

@@ -178,3 +178,17 @@ def test_cervical_epidurals_bundle():
     (img,) = [e for e in ep.events if e.type == "imaging"]
     assert img.findings == ("disc_herniation",) and img.levels == ("C5-C6",)
     assert next(e for e in ep.events if e.type == "exam").nrs == 8
+
+
+def test_cli_reads_a_bundle(capsys, tmp_path):
+    """`episodes next-eligible BUNDLE --fhir --fhir-codes FILE --json` plans the bundle's episode."""
+    from episodes._cli import main
+
+    codes = tmp_path / "local.toml"
+    codes.write_text('[[codes]]\nsystem = "urn:ehr:local"\ncode = "X"\nmeans = "relief_percent"\n')
+    bundle = str(DATA / "lumbar-blocks-ablation.json")
+    argv = ["next-eligible", bundle, "--policy", "centene-facet", "--as-of", "2026-09-14", "--json"]
+    assert main([*argv, "--fhir", "--fhir-codes", str(codes)]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "rfa"
+    assert main(argv) == 2  # a Bundle is not an episode/1 document without --fhir
+    assert "episodes:" in capsys.readouterr().err
