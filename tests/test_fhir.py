@@ -192,3 +192,12 @@ def test_cli_reads_a_bundle(capsys, tmp_path):
     assert json.loads(capsys.readouterr().out)["state"] == "rfa"
     assert main(argv) == 2  # a Bundle is not an episode/1 document without --fhir
     assert "episodes:" in capsys.readouterr().err
+
+
+def test_docs_fhir_tables_match_the_data_files():
+    """docs/fhir.md shows the code tables as the data files hold them now."""
+    from episodes.fhir._tables import markdown
+
+    text = (DOCS / "fhir.md").read_text("utf-8")
+    shown = text.split("<!-- tables:begin -->\n", 1)[1].split("<!-- tables:end -->", 1)[0]
+    assert shown == markdown()

@@ -60,3 +60,16 @@ def builtin() -> Codes:
     means = {(systems.get(r["system"], r["system"]), str(r["code"])): str(r["means"]) for r in raw["codes"]}
     synonyms = {k: tuple(v) for k, v in words["synonyms"].items()}
     return Codes(systems, means, synonyms)
+
+
+def markdown() -> str:
+    """The built-in code tables as the Markdown table docs/fhir.md shows (between its markers)."""
+    codes = builtin()
+    names = {uri: name for name, uri in codes.systems.items()}
+    lines = ["| system | code | means |", "|---|---|---|"]
+    for (system, code), means in codes.means.items():
+        lines.append(f"| {names.get(system, system)} | `{code}` | `{means}` |")
+    lines += ["", "| finding | words in a conclusion (besides the finding's own words) |", "|---|---|"]
+    for finding, words in codes.synonyms.items():
+        lines.append(f"| `{finding}` | {', '.join(words)} |")
+    return "\n".join(lines) + "\n"
