@@ -44,14 +44,18 @@ def _codes(codes: str | Path | Mapping[str, Any] | None) -> Codes:
         try:
             local = tomllib.loads(Path(codes).read_text("utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise FhirError("codes", None, str(codes)[:80], f"cannot read the local codes file ({exc})") from None
+            raise FhirError(
+                "codes", None, str(codes)[:80], f"cannot read the local codes file ({exc})"
+            ) from None
     else:
         local = dict(codes)
     rows = local.get("codes", [])
     if not isinstance(rows, list):
         raise FhirError("codes", None, "codes", "expected a list of tables")
     for i, row in enumerate(rows):
-        if not isinstance(row, Mapping) or not all(isinstance(row.get(k), str) for k in ("system", "code", "means")):
+        if not isinstance(row, Mapping) or not all(
+            isinstance(row.get(k), str) for k in ("system", "code", "means")
+        ):
             raise FhirError("codes", None, f"codes[{i}]", "expected system, code and means (strings)")
     return table.with_local(local)
 
@@ -96,17 +100,28 @@ def proposals(bundle: str | bytes | Mapping[str, Any], *, codes: Any = None) -> 
             continue
         reader = Reader({"entry": []}, table)
         coded = [(c.get("system"), c.get("code")) for c in (r.get("code") or {}).get("coding") or ()]
-        kind = next((m[10:] for s, c in coded if (m := table.lookup(s, c) or "").startswith("procedure.")), None)
+        kind = next(
+            (m[10:] for s, c in coded if (m := table.lookup(s, c) or "").startswith("procedure.")), None
+        )
         codes_billed = [c for s, c in coded if s == table.systems["cpt"] and c]
         if kind is None and codes_billed and (info := cpt.lookup(codes_billed[0])) is not None:
             kinds = [k.value for k in cpt.table().procedures(info)]
             therapeutic = any(
-                c.get("code") == "therapeutic" for cat in r.get("category") or () for c in cat.get("coding") or ()
+                c.get("code") == "therapeutic"
+                for cat in r.get("category") or ()
+                for c in cat.get("coding") or ()
             )
             kind = "ia_facet" if therapeutic and "ia_facet" in kinds else kinds[0]
-        fake = {"resourceType": "Procedure", "status": "completed", "code": r.get("code"),
-                "performedDateTime": r.get("occurrenceDateTime"), "bodySite": r.get("bodySite"),
-                "identifier": r.get("identifier"), "id": r.get("id"), "extension": r.get("extension")}
+        fake = {
+            "resourceType": "Procedure",
+            "status": "completed",
+            "code": r.get("code"),
+            "performedDateTime": r.get("occurrenceDateTime"),
+            "bodySite": r.get("bodySite"),
+            "identifier": r.get("identifier"),
+            "id": r.get("id"),
+            "extension": r.get("extension"),
+        }
         reader._Procedure({k: v for k, v in fake.items() if v is not None})
         if not reader.events:
             raise FhirError("ServiceRequest", r.get("id"), "code", "no procedure code this library knows")

@@ -10,7 +10,9 @@ from .._errors import HIDDEN, EpisodeError, shown
 class FhirError(EpisodeError):
     """A resource that cannot be read: its type, id and the element path (value cut to 80 chars)."""
 
-    def __init__(self, resource_type: str, resource_id: str | None, path: str, reason: str, value: Any = HIDDEN):
+    def __init__(
+        self, resource_type: str, resource_id: str | None, path: str, reason: str, value: Any = HIDDEN
+    ):
         super().__init__(resource_type, resource_id, path, reason)
         self.resource_type = resource_type
         self.resource_id = resource_id

@@ -60,7 +60,9 @@ def _validate(bundle: Mapping[str, Any]) -> None:
         from fhir.resources.R4B import get_fhir_model_class
         from pydantic import ValidationError
     except ImportError:  # pragma: no cover - depends on the install
-        raise ImportError("episodes.fhir needs the 'fhir' extra: pip install 'facet-episodes[fhir]'") from None
+        raise ImportError(
+            "episodes.fhir needs the 'fhir' extra: pip install 'facet-episodes[fhir]'"
+        ) from None
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
         raise FhirError("Bundle", _id(bundle), "entry", "expected a list")
@@ -152,9 +154,7 @@ class Reader:
         for e in self.entries:
             r = e["resource"]
             fn = getattr(self, "_" + r["resourceType"], None)
-            if fn is None:
-                self.skip(r)
-            elif fn(r) is False:
+            if fn is None or fn(r) is False:
                 self.skip(r)
 
     # -- resources -------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ class Reader:
         if ver & {"refuted", "entered-in-error"}:
             return False
         means = self.means(r.get("code"))
-        cats = {c for s, c in _codings(cat) for cat in ()} if False else set()
+        cats: set[str | None] = set()
         for cat in r.get("category") or ():
             cats |= {c for s, c in _codings(cat) if s == OURS}
         start = _day(r.get("onsetDateTime")) or _day(r.get("recordedDate"))
@@ -188,16 +188,24 @@ class Reader:
         icd = [c for s, c in _codings(r.get("code")) if s == self.codes.systems["icd10cm"]]
         if icd:
             date = _day(r.get("recordedDate")) or start
-            self.add(r, {"type": "diagnosis", "code": icd[0], "date": date, "end": end},
-                     {"code": "code.coding", "date": "recordedDate", "end": "abatementDateTime"})
+            self.add(
+                r,
+                {"type": "diagnosis", "code": icd[0], "date": date, "end": end},
+                {"code": "code.coding", "date": "recordedDate", "end": "abatementDateTime"},
+            )
             used = True
         if "diagnosis" not in cats:
             for m in means:
                 if m.startswith("condition."):
                     self.add(
                         r,
-                        {"type": "condition", "condition": m.split(".", 1)[1], "start": start, "end": end,
-                         "levels": _ext_levels(r)},
+                        {
+                            "type": "condition",
+                            "condition": m.split(".", 1)[1],
+                            "start": start,
+                            "end": end,
+                            "levels": _ext_levels(r),
+                        },
                         {"start": "onsetDateTime", "end": "abatementDateTime", "levels": "extension"},
                     )
                     return True
@@ -212,8 +220,12 @@ class Reader:
         period = r.get("performedPeriod") or {}
         for m in means:
             if m.startswith("care."):
-                ev: dict[str, Any] = {"type": "care", "care": m.split(".", 1)[1], "start": _day(period.get("start")),
-                                      "end": _day(period.get("end"))}
+                ev: dict[str, Any] = {
+                    "type": "care",
+                    "care": m.split(".", 1)[1],
+                    "start": _day(period.get("start")),
+                    "end": _day(period.get("end")),
+                }
                 oc = r.get("outcome")
                 if isinstance(oc, Mapping):
                     if any(c == UNSUCCESSFUL for _, c in _codings(oc)):
@@ -224,11 +236,21 @@ class Reader:
                     e = _ext(r, name)
                     if e is not None:
                         ev[name] = e.get("valueBoolean")
-                comps = [e.get("valueCode") for e in r.get("extension") or () if e.get("url") == EXT + "component"]
+                comps = [
+                    e.get("valueCode") for e in r.get("extension") or () if e.get("url") == EXT + "component"
+                ]
                 if comps:
                     ev["components"] = comps
-                self.add(r, ev, {"start": "performedPeriod.start", "end": "performedPeriod.end",
-                                 "response": "outcome", "care": "code"})
+                self.add(
+                    r,
+                    ev,
+                    {
+                        "start": "performedPeriod.start",
+                        "end": "performedPeriod.end",
+                        "response": "outcome",
+                        "care": "code",
+                    },
+                )
                 return True
         cpt = [c for s, c in _codings(r.get("code")) if s == self.codes.systems["cpt"] and c]
         kind = next((m.split(".", 1)[1] for m in means if m.startswith("procedure.")), None)
@@ -256,9 +278,14 @@ class Reader:
             (i.get("value") for i in r.get("identifier") or () if i.get("system") == OURS + "/procedure-id"),
             None,
         ) or _id(r)
-        ev = {"type": "procedure", "id": ident, "procedure": kind,
-              "date": _day(r.get("performedDateTime")) or _day(period.get("start")), "levels": levels,
-              "side": "bilateral" if len(sides) > 1 else next(iter(sides), None)}
+        ev = {
+            "type": "procedure",
+            "id": ident,
+            "procedure": kind,
+            "date": _day(r.get("performedDateTime")) or _day(period.get("start")),
+            "levels": levels,
+            "side": "bilateral" if len(sides) > 1 else next(iter(sides), None),
+        }
         e = _ext(r, "approach")
         if e is not None:
             ev["approach"] = e.get("valueCode")
@@ -270,8 +297,18 @@ class Reader:
         if cpt:
             ev["codes"] = cpt
         self.procedure_ids[id(r)] = str(ident)
-        self.add(r, ev, {"id": "identifier", "procedure": "code", "date": "performedDateTime",
-                         "levels": "bodySite", "side": "bodySite.extension", "codes": "code.coding"})
+        self.add(
+            r,
+            ev,
+            {
+                "id": "identifier",
+                "procedure": "code",
+                "date": "performedDateTime",
+                "levels": "bodySite",
+                "side": "bodySite.extension",
+                "codes": "code.coding",
+            },
+        )
         return True
 
     def _Observation(self, r: Mapping[str, Any]) -> bool:
@@ -288,13 +325,24 @@ class Reader:
             vq = r.get("valueQuantity") or {}
             if vq.get("value") is None:
                 return False
-            ev: dict[str, Any] = {"type": "outcome", "procedure_id": target, "date": date,
-                                  "relief_percent": vq.get("value")}
+            ev: dict[str, Any] = {
+                "type": "outcome",
+                "procedure_id": target,
+                "date": date,
+                "relief_percent": vq.get("value"),
+            }
             for comp in r.get("component") or ():
                 if "functional_improvement" in self.means(comp.get("code")):
                     ev["functional_improvement"] = comp.get("valueBoolean")
-            self.add(r, ev, {"procedure_id": "partOf", "date": "effectiveDateTime",
-                             "relief_percent": "valueQuantity.value"})
+            self.add(
+                r,
+                ev,
+                {
+                    "procedure_id": "partOf",
+                    "date": "effectiveDateTime",
+                    "relief_percent": "valueQuantity.value",
+                },
+            )
             return True
         fields: dict[str, Any] = {}
         parts = [(means, r)] + [(self.means(c.get("code")), c) for c in r.get("component") or ()]
@@ -321,18 +369,26 @@ class Reader:
             if kind == "care":
                 e = _ext(r, "response")
                 response = e.get("valueCode") if e else None
-                self.add(r, {"type": "care", "care": what, "start": start, "end": end, "response": response},
-                         {"start": "effectivePeriod.start", "end": "effectivePeriod.end"})
+                self.add(
+                    r,
+                    {"type": "care", "care": what, "start": start, "end": end, "response": response},
+                    {"start": "effectivePeriod.start", "end": "effectivePeriod.end"},
+                )
                 return True
             if kind == "condition":
-                self.add(r, {"type": "condition", "condition": what, "start": start, "end": end},
-                         {"start": "effectivePeriod.start", "end": "effectivePeriod.end"})
+                self.add(
+                    r,
+                    {"type": "condition", "condition": what, "start": start, "end": end},
+                    {"start": "effectivePeriod.start", "end": "effectivePeriod.end"},
+                )
                 return True
         return False
 
     def _MedicationStatement(self, r: Mapping[str, Any]) -> bool:
         p = r.get("effectivePeriod") or {}
-        return self._medication(r, _day(p.get("start")) or _day(r.get("effectiveDateTime")), _day(p.get("end")))
+        return self._medication(
+            r, _day(p.get("start")) or _day(r.get("effectiveDateTime")), _day(p.get("end"))
+        )
 
     def _MedicationRequest(self, r: Mapping[str, Any]) -> bool:
         p = (r.get("dispenseRequest") or {}).get("validityPeriod") or {}
@@ -350,8 +406,11 @@ class Reader:
         modality = self._modality(codings)
         if modality is None:
             return False
-        self.add(r, {"type": "imaging", "date": _day(r.get("started")), "modality": modality, "findings": []},
-                 {"date": "started", "modality": "modality"})
+        self.add(
+            r,
+            {"type": "imaging", "date": _day(r.get("started")), "modality": modality, "findings": []},
+            {"date": "started", "modality": "modality"},
+        )
         return True
 
     def _DiagnosticReport(self, r: Mapping[str, Any]) -> bool:
@@ -374,10 +433,22 @@ class Reader:
         if levels is None and isinstance(text, str):
             named = [lv for lv in _LEVEL_RE.findall(text) if lv in _LEVELS]
             levels = list(dict.fromkeys(named)) or None
-        self.add(r, {"type": "imaging", "date": _day(r.get("effectiveDateTime")), "modality": modality,
-                     "findings": findings, "levels": levels},
-                 {"date": "effectiveDateTime", "modality": "code", "findings": "conclusionCode",
-                  "levels": "conclusion"})
+        self.add(
+            r,
+            {
+                "type": "imaging",
+                "date": _day(r.get("effectiveDateTime")),
+                "modality": modality,
+                "findings": findings,
+                "levels": levels,
+            },
+            {
+                "date": "effectiveDateTime",
+                "modality": "code",
+                "findings": "conclusionCode",
+                "levels": "conclusion",
+            },
+        )
         return True
 
     def _DocumentReference(self, r: Mapping[str, Any]) -> bool:
@@ -387,7 +458,9 @@ class Reader:
         if not items:
             return False
         date = _day(r.get("date")) or _day(((r.get("context") or {}).get("period") or {}).get("start"))
-        self.add(r, {"type": "documentation", "item": items[0], "date": date}, {"date": "date", "item": "type"})
+        self.add(
+            r, {"type": "documentation", "item": items[0], "date": date}, {"date": "date", "item": "type"}
+        )
         return True
 
     def _ClaimResponse(self, r: Mapping[str, Any]) -> bool:
@@ -409,18 +482,47 @@ class Reader:
         status = e.get("valueCode") if e else None
         if status is None:
             words = str(r.get("disposition") or "").lower()
-            status = "denied" if "den" in words else "approved" if ("approv" in words or "certif" in words) else None
-        ident = next(
-            (i.get("value") for i in r.get("identifier") or () if i.get("system") == OURS + "/authorization-id"),
-            None,
-        ) or r.get("preAuthRef") or _id(r)
+            status = (
+                "denied"
+                if "den" in words
+                else "approved"
+                if ("approv" in words or "certif" in words)
+                else None
+            )
+        ident = (
+            next(
+                (
+                    i.get("value")
+                    for i in r.get("identifier") or ()
+                    if i.get("system") == OURS + "/authorization-id"
+                ),
+                None,
+            )
+            or r.get("preAuthRef")
+            or _id(r)
+        )
         period = r.get("preAuthPeriod") or {}
-        self.add(r, {"type": "authorization", "id": ident, "procedure": kind, "date": _day(r.get("created")),
-                     "status": status, "valid_from": _day(period.get("start")),
-                     "valid_through": _day(period.get("end")), "levels": _ext_levels(r),
-                     "reference": r.get("preAuthRef")},
-                 {"procedure": "addItem.productOrService", "date": "created", "status": "disposition",
-                  "valid_from": "preAuthPeriod.start", "valid_through": "preAuthPeriod.end"})
+        self.add(
+            r,
+            {
+                "type": "authorization",
+                "id": ident,
+                "procedure": kind,
+                "date": _day(r.get("created")),
+                "status": status,
+                "valid_from": _day(period.get("start")),
+                "valid_through": _day(period.get("end")),
+                "levels": _ext_levels(r),
+                "reference": r.get("preAuthRef"),
+            },
+            {
+                "procedure": "addItem.productOrService",
+                "date": "created",
+                "status": "disposition",
+                "valid_from": "preAuthPeriod.start",
+                "valid_through": "preAuthPeriod.end",
+            },
+        )
         return True
 
 
@@ -435,13 +537,22 @@ def region_of_events(events: list[dict[str, Any]]) -> str | None:
 def to_episode(reader: Reader, region: str | None) -> Any:
     from .._episode import load_episode
 
-    tag = next((c[7:] for s, c in _codings({"coding": (reader.bundle.get("meta") or {}).get("tag") or []})
-                if s == OURS and c and c.startswith("region.")), None)
+    tag = next(
+        (
+            c[7:]
+            for s, c in _codings({"coding": (reader.bundle.get("meta") or {}).get("tag") or []})
+            if s == OURS and c and c.startswith("region.")
+        ),
+        None,
+    )
     region = region or tag or region_of_events(reader.events)
     if region is None:
         raise FhirError("Bundle", _id(reader.bundle), "entry", "no level or region recorded: pass region=")
-    doc = {"patient_id": reader.patient_id or "unknown", "region": region,
-           "events": [{k: v for k, v in ev.items() if v is not None} for ev in reader.events]}
+    doc = {
+        "patient_id": reader.patient_id or "unknown",
+        "region": region,
+        "events": [{k: v for k, v in ev.items() if v is not None} for ev in reader.events],
+    }
     try:
         return load_episode(doc)
     except InvalidEvent as exc:

@@ -17,10 +17,18 @@ _EXAM_FIELDS = (
     "impaired_gait",
     "progressive_neuro_deficit",
 )
-_ABSENT = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "unknown"}]}
+_ABSENT = {
+    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "unknown"}]
+}
 
 
-_ADJ = [{"category": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/adjudication", "code": "submitted"}]}}]
+_ADJ = [
+    {
+        "category": {
+            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/adjudication", "code": "submitted"}]
+        }
+    }
+]
 
 
 def _ours(code: str) -> dict[str, str]:
@@ -46,7 +54,11 @@ def dump_bundle_dict(episode: Episode) -> dict[str, Any]:
     entries: list[dict[str, Any]] = [
         {
             "fullUrl": patient_url,
-            "resource": {"resourceType": "Patient", "id": "r0", "identifier": [{"value": wire["patient_id"]}]},
+            "resource": {
+                "resourceType": "Patient",
+                "id": "r0",
+                "identifier": [{"value": wire["patient_id"]}],
+            },
         }
     ]
     subject = {"reference": patient_url}
@@ -69,7 +81,9 @@ def _url(n: int) -> str:
     return f"urn:uuid:{uuid.UUID(int=n + 1)}"
 
 
-def _resource(ev: dict[str, Any], subject: dict[str, str], urls: dict[str, str], codes: Any) -> dict[str, Any]:
+def _resource(
+    ev: dict[str, Any], subject: dict[str, str], urls: dict[str, str], codes: Any
+) -> dict[str, Any]:
     t = ev["type"]
     if t == "symptom_onset":
         r: dict[str, Any] = {
@@ -136,7 +150,10 @@ def _resource(ev: dict[str, Any], subject: dict[str, str], urls: dict[str, str],
         comps: list[dict[str, Any]] = []
         if ev.get("nrs") is not None:
             comps.append(
-                {"code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]}, "valueInteger": ev["nrs"]}
+                {
+                    "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+                    "valueInteger": ev["nrs"],
+                }
             )
         for f in _EXAM_FIELDS:
             if ev.get(f) is not None:
@@ -152,7 +169,10 @@ def _resource(ev: dict[str, Any], subject: dict[str, str], urls: dict[str, str],
     elif t == "procedure":
         coding = [{"system": codes.systems["cpt"], "code": c} for c in ev.get("codes") or ()]
         coding.append(_ours("procedure." + ev["procedure"]))
-        lat = {"url": LATERALITY, "valueCodeableConcept": {"coding": [{"system": _SNOMED, "code": SIDE_CODES[ev["side"]]}]}}
+        lat = {
+            "url": LATERALITY,
+            "valueCodeableConcept": {"coding": [{"system": _SNOMED, "code": SIDE_CODES[ev["side"]]}]},
+        }
         r = {
             "resourceType": "Procedure",
             "identifier": [{"system": OURS + "/procedure-id", "value": ev["id"]}],
@@ -177,7 +197,12 @@ def _resource(ev: dict[str, Any], subject: dict[str, str], urls: dict[str, str],
             "subject": subject,
             "partOf": [{"reference": urls[ev["procedure_id"]]}],
             "effectiveDateTime": ev["date"],
-            "valueQuantity": {"value": ev["relief_percent"], "unit": "%", "system": "http://unitsofmeasure.org", "code": "%"},
+            "valueQuantity": {
+                "value": ev["relief_percent"],
+                "unit": "%",
+                "system": "http://unitsofmeasure.org",
+                "code": "%",
+            },
             "component": [comp],
         }
     elif t == "documentation":
@@ -194,15 +219,27 @@ def _resource(ev: dict[str, Any], subject: dict[str, str], urls: dict[str, str],
             "resourceType": "ClaimResponse",
             "identifier": [{"system": OURS + "/authorization-id", "value": ev["id"]}],
             "status": "active",
-            "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "professional"}]},
+            "type": {
+                "coding": [
+                    {"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "professional"}
+                ]
+            },
             "use": "preauthorization",
             "patient": subject,
             "created": ev["date"],
             "insurer": {"display": "payer"},
             "outcome": "complete",
             "disposition": ev["status"],
-            "addItem": [{"productOrService": {"coding": [_ours("procedure." + ev["procedure"])]}, "adjudication": _ADJ}],
-            "extension": [_ext("authorization-status", "valueCode", ev["status"])] + _levels_ext(ev.get("levels")),
+            "addItem": [
+                {
+                    "productOrService": {"coding": [_ours("procedure." + ev["procedure"])]},
+                    "adjudication": _ADJ,
+                }
+            ],
+            "extension": [
+                _ext("authorization-status", "valueCode", ev["status"]),
+                *_levels_ext(ev.get("levels")),
+            ],
         }
         if ev.get("reference") is not None:
             r["preAuthRef"] = ev["reference"]
