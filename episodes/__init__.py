@@ -5,7 +5,9 @@
 >>> plan = next_eligible(load_episode(text), policies.load("centene-facet"))  # doctest: +SKIP
 """
 
+from ._authorization import AuthorizationResult, AuthorizationState, AuthorizationTerms
 from ._batch import Planned, next_eligible_many
+from ._codes import CodeLine, Intent
 from ._episode import Episode, dump_episode, load_episode
 from ._errors import DuplicateEventId, EpisodeError, InvalidEvent
 from ._events import (
@@ -52,9 +54,13 @@ __all__ = [
     "LEVELS",
     "Approach",
     "Authorization",
+    "AuthorizationResult",
+    "AuthorizationState",
     "AuthorizationStatus",
+    "AuthorizationTerms",
     "Care",
     "CareKind",
+    "CodeLine",
     "Component",
     "Condition",
     "ConditionKind",
@@ -72,6 +78,7 @@ __all__ = [
     "Exam",
     "Imaging",
     "ImagingFinding",
+    "Intent",
     "InvalidEvent",
     "Modality",
     "Outcome",

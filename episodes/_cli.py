@@ -35,7 +35,7 @@ def _policy(ref: str) -> Policy:
 
 def _episode(path: str, fhir: bool = False, fhir_codes: str | None = None) -> Episode:
     try:
-        text = Path(path).read_text(encoding="utf-8") if path != "-" else sys.stdin.read()
+        raw = Path(path).read_bytes() if path != "-" else sys.stdin.buffer.read()
     except OSError as exc:
         raise _BadInput(f"{path}: cannot read: {exc.strerror}") from None
     if fhir or fhir_codes is not None:
@@ -43,8 +43,8 @@ def _episode(path: str, fhir: bool = False, fhir_codes: str | None = None) -> Ep
             from .fhir import load_bundle
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise _BadInput(str(exc)) from None
-        return load_bundle(text, codes=fhir_codes)
-    return load_episode(text)
+        return load_bundle(raw, codes=fhir_codes)
+    return load_episode(raw)
 
 
 def _date(text: str) -> Any:
@@ -91,15 +91,17 @@ def _proposal(args: argparse.Namespace) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise _BadInput("--proposal: expected a JSON object")
         return data
-    missing = [f"--{n}" for n in ("procedure", "date", "levels") if getattr(args, n) is None]
+    needed = ("date", "levels") if args.codes is not None else ("procedure", "date", "levels")
+    missing = [f"--{n}" for n in needed if getattr(args, n) is None]
     if missing:
-        raise _BadInput(f"evaluate needs --proposal, or {', '.join(missing)}")
-    out = {
-        "procedure": args.procedure,
-        "date": args.date,
-        "levels": args.levels.split(","),
-        "side": args.side,
-    }
+        raise _BadInput(f"evaluate needs --proposal, or {', '.join(missing)} (or --codes for --procedure)")
+    out: dict[str, Any] = {"date": args.date, "levels": args.levels.split(","), "side": args.side}
+    if args.procedure is not None:
+        out["procedure"] = args.procedure
+    if args.codes is not None:
+        out["codes"] = [c.strip() for c in args.codes.split(",")]
+    if args.intent is not None:
+        out["intent"] = args.intent
     if args.approach:
         out["approach"] = args.approach
     return out
@@ -129,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--levels", help="comma-separated, e.g. L4-L5,L5-S1")
     ev.add_argument("--side", default="bilateral", help="left, right or bilateral (default bilateral)")
     ev.add_argument("--approach", help="ESI approach: interlaminar, transforaminal or caudal")
+    ev.add_argument("--codes", help="CPT/HCPCS codes in place of --procedure, e.g. 64493,64494")
+    ev.add_argument(
+        "--intent",
+        help="with --codes, a facet injection's: diagnostic (mbb, default) or therapeutic (ia_facet)",
+    )
 
     au = sub.add_parser("audit", help="check every recorded procedure")
     common(au)
@@ -190,6 +197,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = to_data(found) if args.json else decisions_text(found, policy, args.all)
     except (EpisodeError, policies.PolicyError, _BadInput) as exc:
         print(f"episodes: {exc}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("episodes: the input is nested too deep", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a fault of ours: one line, no traceback, no data
+        print(f"episodes: internal error ({type(exc).__name__}); please report it", file=sys.stderr)
         return 2
     try:
         print(json.dumps(out, indent=2) if args.json else out)

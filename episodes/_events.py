@@ -156,7 +156,8 @@ def _some_levels(_: object, a: attrs.Attribute[tuple[str, ...]], value: tuple[st
         raise FieldError(a.name, "a procedure names at least one level")
 
 
-_CODE = re.compile(r"^(\d{4}[0-9FTU]|[A-Z]\d{4})$")
+#: A CPT/HCPCS code, optionally with its side modifier as billed (``64493-50``, ``64493-LT``).
+_CODE = re.compile(r"^(\d{4}[0-9FTU]|[A-Z]\d{4})(-(50|LT|RT))?$")
 
 
 def _billing_codes(
@@ -164,7 +165,7 @@ def _billing_codes(
 ) -> None:
     for i, code in enumerate(value or ()):
         if _CODE.match(code) is None:
-            raise FieldError(f"{a.name}[{i}]", "expected a CPT or HCPCS code such as '64493'")
+            raise FieldError(f"{a.name}[{i}]", "expected a CPT or HCPCS code such as '64493' (or '64493-50')")
 
 
 def _icd10_code(_: object, a: attrs.Attribute[str], value: str) -> None:

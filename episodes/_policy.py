@@ -13,6 +13,7 @@ from typing import cast
 from attrs import field, frozen
 from pendulum import Date
 
+from ._authorization import AuthorizationTerms
 from ._events import ProcedureKind, Region
 from ._pathway import PROCEDURE_OF_STEP, StepName
 from ._rules import Criterion
@@ -71,6 +72,9 @@ class Policy:
     #: Criteria every step applies (one procedure per visit, say).
     common: tuple[Criterion, ...] = field(default=(), converter=tuple)
     steps: dict[StepName, Step] = field(factory=dict)
+    #: How long an approval holds and when a denial's peer-to-peer review is due (``None``: the
+    #: policy says nothing of authorization).
+    authorization: AuthorizationTerms | None = None
     # Derived once at load: a plan reads these for every episode.
     _rules: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, eq=False)
     _plan_rules: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, eq=False)

@@ -11,15 +11,18 @@ from typing import Any
 from attrs import field, frozen
 from pendulum import Date
 
+from ._authorization import AuthorizationResult, AuthorizationState, standing
+from ._codes import CodeLine, Intent, approach_of, lines, problems
+from ._codes import kind_of as kind_of_codes
 from ._episode import Episode
-from ._errors import InvalidEvent
-from ._events import LEVELS, Procedure, ProcedureKind, Region, region_of
+from ._errors import HIDDEN, InvalidEvent, kind_of
+from ._events import LEVELS, Authorization, Procedure, ProcedureKind, Region, Side, region_of
 from ._pathway import BLOCK_LEVEL_STEPS, FACET_PROCEDURES, JUDGED_BY, Move, State, replay, step_for
 from ._policy import Policy, Rule
-from ._record import Record, build_record
+from ._record import AuditCuts, Record, build_record
 from ._rules import CriterionStatus, Ctx, Verdict
 from ._rules._base import _MET, _UNKNOWN, _UNMET, Levels
-from ._time import as_date, today
+from ._time import query_day
 from ._wire import structure_event
 
 #: The levels of each region, head to tail.
@@ -194,6 +197,10 @@ class Eligibility(WithCriteria):
     #: The levels at which the step is eligible or waiting (for ``mbb2`` and ``rfa``, of the
     #: diagnostic blocks); empty where any level of the region will do.
     levels: tuple[str, ...] = ()
+    #: The code lines to request for the step at ``levels`` (any level: one, without a side).
+    codes: tuple[CodeLine, ...] = ()
+    #: Where prior authorization stands (``None``: the policy says nothing of it).
+    authorization: AuthorizationResult | None = None
 
     def reason(self) -> CriterionResult | None:
         """The criterion that explains the status, made alone (its message, no other's).
@@ -240,15 +247,26 @@ class Decision(WithCriteria):
     status: DecisionStatus
     _lazy: LazyCriteria = field(alias="lazy", eq=_results, repr=_results_repr)
     procedure_id: str | None = None
+    levels: tuple[str, ...] = ()
+    side: Side | None = None
+    #: The code lines to request (or, in an audit, that bill it as Medicare bills it).
+    codes: tuple[CodeLine, ...] = ()
+    #: Where prior authorization stands on the date (``None``: the policy says nothing of it).
+    authorization: AuthorizationResult | None = None
+    #: In an audit, where the procedure's recorded ``codes`` disagree with its levels, side,
+    #: region or kind (each naming the code).
+    code_findings: tuple[str, ...] = ()
 
 
-def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -> Plan:
+def next_eligible(episode: Episode, policy: Policy, as_of: date | str | None = None) -> Plan:
     """For each procedure the policy addresses: is its next step eligible on ``as_of``
     (today when ``None``), from when, until when, and if not, why."""
-    on = today() if as_of is None else as_date(as_of)
+    on = query_day(as_of)
     record = build_record(episode, on)
     query = QueryVerdicts(Ctx(record, on), policy.slots)
     entries: dict[str, Eligibility] = {}
+    # A plan reads only what stood on as_of (a later decision is no part of it).
+    authorizations = record.of(Authorization) if policy.authorization is not None else ()
     for kind in policy.procedures:
         step = step_for(kind, record.count(kind))
         ruling = policy.judged_as(step, record.count)
@@ -263,9 +281,20 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
                     earliest=None,
                     until=None,
                     lazy=uncovered,
+                    codes=_plan_codes(record, kind, ()),
+                    authorization=_standing(authorizations, policy, kind, (), on),
                 )
             continue
         status, earliest, until, judged, levels = _plan_step(rules, query, policy.level_rules(ruling), ruling)
+        auth = _standing(authorizations, policy, kind, levels, on)
+        if (
+            auth is not None
+            and auth.status is AuthorizationState.APPROVED
+            and auth.valid_through is not None
+            and status is not Status.BLOCKED
+            and (until is None or auth.valid_through < until)
+        ):
+            until = auth.valid_through  # an approval bounds the window
         entries[kind.value] = Eligibility(
             procedure=kind,
             step=step,
@@ -274,6 +303,8 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -
             until=until,
             lazy=judged,
             levels=levels,
+            codes=_plan_codes(record, kind, levels),
+            authorization=auth,
         )
     return Plan(on, policy.id, pathway_state(record, policy), entries)
 
@@ -285,15 +316,38 @@ def evaluate(episode: Episode, policy: Policy, proposal: Procedure | Mapping[str
     the audit judges it: against what stood before it.
     """
     p = _proposal(episode, proposal)
-    recorded = next((e for e in episode.events if type(e) is Procedure and e.id == p.id), None)
+    events = episode.events
+    recorded = next((e for e in events if type(e) is Procedure and e.id == p.id), None)
     if recorded is not None and recorded == p:
-        return _decide(episode, policy, recorded, audited=True)
-    return _decide(episode, policy, p, audited=False)
+        same_day = tuple(e for e in events if type(e) is Procedure and e.date == p.date and e is not recorded)
+        return _decide(
+            policy,
+            recorded,
+            build_record(episode, p.date, audited=recorded),
+            same_day,
+            audited=True,
+            authorizations=_authorizations(episode, policy),
+        )
+    record = build_record(episode, p.date)
+    same = tuple(e for e in record.procedures if e.date == p.date)
+    return _decide(policy, p, record, same, audited=False, authorizations=_authorizations(episode, policy))
 
 
 def audit(episode: Episode, policy: Policy) -> tuple[Decision, ...]:
     """A decision for each recorded procedure, judged against what stood before it."""
-    return tuple(_decide(episode, policy, e, audited=True) for e in episode.events if type(e) is Procedure)
+    cuts = AuditCuts(episode.events)
+    found = _authorizations(episode, policy)
+    return tuple(
+        _decide(
+            policy,
+            p,
+            Record(episode.region, p.date, cuts.before(k)),
+            cuts.same_day(k),
+            audited=True,
+            authorizations=found,
+        )
+        for k, p in enumerate(cuts.procedures)
+    )
 
 
 def pathway_state(record: Record, policy: Policy) -> State:
@@ -314,14 +368,18 @@ def pathway_state(record: Record, policy: Policy) -> State:
     return replay(moves, closes)
 
 
-def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) -> Decision:
-    record = build_record(episode, p.date, audited=p if audited else None)
-    if audited:
-        same_day = tuple(
-            e for e in episode.events if type(e) is Procedure and e.date == p.date and e is not p
-        )
-    else:
-        same_day = tuple(e for e in record.procedures if e.date == p.date)
+def _decide(
+    policy: Policy,
+    p: Procedure,
+    record: Record,
+    same_day: tuple[Procedure, ...],
+    *,
+    audited: bool,
+    authorizations: tuple[Authorization, ...] = (),
+) -> Decision:
+    """A procedure judged on its day against ``record`` (for a recorded one, what stood
+    before it), with the episode's other procedures of that day; ``authorizations``: the
+    episode's, every one (a proposal before an approval is told so)."""
     step = step_for(p.procedure, record.count(p.procedure))
     rules = policy.rules(policy.judged_as(step, record.count))
     if rules is None and p.procedure not in FACET_PROCEDURES:
@@ -343,6 +401,9 @@ def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) ->
             if v.status is _UNKNOWN:
                 status = DecisionStatus.PENDED
         judged = LazyCriteria(rules, tuple(verdicts), (), query)
+    findings: tuple[str, ...] = ()
+    if audited and p.codes:
+        findings = tuple(map(str, problems(p.codes, record.region, len(p.levels), p.side, p.procedure)))
     return Decision(
         procedure=p.procedure,
         step=step,
@@ -350,7 +411,37 @@ def _decide(episode: Episode, policy: Policy, p: Procedure, *, audited: bool) ->
         status=status,
         lazy=judged,
         procedure_id=p.id if audited else None,
+        levels=p.levels,
+        side=p.side,
+        codes=lines(p.procedure, record.region, len(p.levels), p.side, p.approach),
+        authorization=_standing(authorizations, policy, p.procedure, p.levels, p.date),
+        code_findings=findings,
     )
+
+
+def _plan_codes(record: Record, kind: ProcedureKind, levels: tuple[str, ...]) -> tuple[CodeLine, ...]:
+    """The lines a plan entry requests: at its levels, on the side of its diagnostic blocks (the
+    latest block's); where any level will do, one level without a side."""
+    if not levels:
+        return lines(kind, record.region, 0, None)
+    block = next((p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB), None)
+    return lines(kind, record.region, len(levels), block.side if block is not None else None)
+
+
+def _authorizations(episode: Episode, policy: Policy) -> tuple[Authorization, ...]:
+    """The episode's authorizations, where the policy says anything of them."""
+    if policy.authorization is None:
+        return ()
+    return tuple(e for e in episode.events if type(e) is Authorization)
+
+
+def _standing(
+    found: tuple[Authorization, ...], policy: Policy, kind: ProcedureKind, levels: tuple[str, ...], on: Date
+) -> AuthorizationResult | None:
+    terms = policy.authorization
+    if terms is None:
+        return None
+    return standing(found, terms, kind, levels, on, policy.citation)
 
 
 def _not_addressed(policy: Policy, kind: ProcedureKind) -> CriterionResult:
@@ -476,14 +567,50 @@ def _levels_on(
 def _proposal(episode: Episode, proposal: Procedure | Mapping[str, Any]) -> Procedure:
     if isinstance(proposal, Mapping):
         raw = {"type": "procedure", "id": "proposal", **proposal}
+        _from_codes(raw)
         p = structure_event(raw, 0)
         if type(p) is not Procedure:
             raise InvalidEvent(0, "type", raw.get("type"), "a proposal must be a procedure")
     elif type(proposal) is Procedure:
         p = proposal
     else:
-        raise InvalidEvent(0, None, type(proposal).__name__, "a proposal must be a procedure")
+        raise InvalidEvent(
+            0, None, HIDDEN, f"a proposal must be a procedure or its JSON object, got {kind_of(proposal)}"
+        )
     for j, level in enumerate(p.levels):
         if region_of(level) is not episode.region:
             raise InvalidEvent(0, f"levels[{j}]", level, f"level is not {episode.region.value}")
+    if p.codes:
+        found = problems(p.codes, episode.region, len(p.levels), p.side, p.procedure)
+        if found:
+            raise InvalidEvent(0, found[0].field, found[0].value[:80], found[0].reason)
     return p
+
+
+def _from_codes(raw: dict[str, Any]) -> None:
+    """A proposal given as ``codes`` (and ``intent``): its ``procedure`` (and ESI ``approach``)
+    from the codes, in place; ``intent`` taken out (it is no field of a procedure)."""
+    intent = raw.pop("intent", None)
+    codes = raw.get("codes")
+    if intent is not None and intent not in set(Intent):
+        raise InvalidEvent(0, "intent", str(intent)[:80], "expected 'diagnostic' or 'therapeutic'")
+    if codes is None:
+        if intent is not None:
+            raise InvalidEvent(0, "intent", intent, "an intent goes with codes")
+        return
+    if not isinstance(codes, list | tuple) or not codes or not all(isinstance(c, str) for c in codes):
+        raise InvalidEvent(
+            0, "codes", str(codes)[:80], "expected a list of CPT/HCPCS codes such as ['64493']"
+        )
+    named = kind_of_codes(codes, intent)
+    if raw.get("procedure") is None:
+        if named is None:
+            raise InvalidEvent(
+                0, "codes", ", ".join(codes)[:80], "the codes name no one procedure: give 'procedure' too"
+            )
+        raw["procedure"] = named.value
+    elif intent is not None and named is not None and named.value != raw["procedure"]:
+        raise InvalidEvent(0, "intent", intent, f"the codes with this intent name {named}, not the procedure")
+    approach = approach_of(codes)
+    if raw.get("approach") is None and approach is not None:
+        raw["approach"] = approach.value

@@ -7,6 +7,8 @@ from typing import Any
 
 from cattrs.gen import make_dict_unstructure_fn, override
 
+from ._authorization import AuthorizationResult
+from ._codes import CodeLine
 from ._episode import Episode
 from ._pathway import STEPS
 from ._policy import Policy
@@ -59,17 +61,28 @@ def plan_text(plan: Plan, episode: Episode, everything: bool = False) -> str:
         f"{episode.region.value} episode, {len(episode.events)} events; policy {plan.policy}; "
         f"as of {plan.as_of}; pathway state: {plan.state.value}"
     )
-    rows = [("procedure", "step", "status", "earliest", "until", "levels")]
+    rows = [("procedure", "step", "status", "earliest", "until", "levels", "codes")]
     rows += [
-        (k, e.step, e.status.value, str(e.earliest or "-"), _until(e), _levels(e))
+        (k, e.step, e.status.value, str(e.earliest or "-"), _until(e), _levels(e), _codes(e.codes))
         for k, e in plan.entries.items()
     ]
     lines = [head, "", *_table(rows)]
     for k, e in plan.entries.items():
-        reasons = _reasons(e.criteria, everything)
+        reasons = _reasons(e.criteria, everything) + _authorization(e.authorization)
         if reasons:
             lines += ["", f"{k} ({e.step}): {e.status.value}", *reasons]
     return "\n".join(lines)
+
+
+def _codes(codes: Sequence[CodeLine]) -> str:
+    """``64493-50 64494-50``: the lines to request, units shown where more than one."""
+    return " ".join(map(str, codes)) or "-"
+
+
+def _authorization(auth: AuthorizationResult | None) -> list[str]:
+    if auth is None:
+        return []
+    return [f"    {'':<7} authorization: {auth.status.value}: {auth.message} [{auth.citation}]"]
 
 
 def _until(entry: Eligibility) -> str:
@@ -89,13 +102,15 @@ def _levels(entry: Eligibility) -> str:
 def decisions_text(decisions: Sequence[Decision], policy: Policy, everything: bool = False) -> str:
     if not decisions:
         return f"no procedures recorded; nothing to audit under {policy.id}"
-    rows = [("date", "procedure", "step", "id", "decision")]
+    rows = [("date", "procedure", "step", "id", "decision", "codes")]
     rows += [
-        (str(d.date), d.procedure.value, d.step, d.procedure_id or "-", d.status.value) for d in decisions
+        (str(d.date), d.procedure.value, d.step, d.procedure_id or "-", d.status.value, _codes(d.codes))
+        for d in decisions
     ]
     lines = [f"policy {policy.id}", "", *_table(rows)]
     for d in decisions:
-        reasons = _reasons(d.criteria, everything)
+        reasons = _reasons(d.criteria, everything) + _authorization(d.authorization)
+        reasons += [f"    {'codes':<7} {finding}" for finding in d.code_findings]
         if reasons:
             lines += ["", f"{d.date} {d.procedure.value} ({d.step}): {d.status.value}", *reasons]
     return "\n".join(lines)

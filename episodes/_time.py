@@ -16,7 +16,15 @@ import attrs
 import pendulum
 from pendulum import Date
 
-_DURATION = re.compile(r"^\s*(\d+)\s+(day|week|month|year)s?\s*$")
+from ._errors import shown
+
+_DURATION = re.compile(r"^\s*(\d{1,6})\s+(day|week|month|year)s?\s*$", re.ASCII)
+#: The longest duration a policy may name, in each unit: 100 years (no rule looks further).
+_MOST = {"day": 36525, "week": 5218, "month": 1200, "year": 100}
+#: The years a date may fall in: wide enough for any record, narrow enough that no policy's
+#: duration added to one leaves the calendar.
+YEARS = range(1900, 2200)
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 
 
 class Unit(enum.StrEnum):
@@ -37,8 +45,11 @@ class Duration:
     def parse(cls, text: str) -> Duration:
         m = _DURATION.match(text) if isinstance(text, str) else None
         if m is None:
-            raise ValueError(f"expected a duration like '2 weeks' or '6 months', got {text!r}")
-        return cls(int(m.group(1)), Unit(m.group(2)))
+            raise ValueError(f"expected a duration like '2 weeks' or '6 months', got {shown(text)}")
+        n, unit = int(m.group(1)), m.group(2)
+        if n > _MOST[unit]:
+            raise ValueError(f"expected at most 100 years, got {shown(text)}")
+        return cls(n, Unit(unit))
 
     def after(self, d: date) -> Date:
         """``d`` plus this duration (months clamped to the month's end)."""
@@ -79,7 +90,26 @@ def as_date(d: date | str) -> Date:
         return d
     if isinstance(d, str):
         return parse_date(d)
+    if not isinstance(d, date):
+        raise TypeError(f"expected a date or 'YYYY-MM-DD', got {type(d).__name__}")
     return pendulum.date(d.year, d.month, d.day)
+
+
+def query_day(as_of: date | str | None) -> Date:
+    """The date a query is asked on: ``as_of`` (a date or ``YYYY-MM-DD``, in ``YEARS``), or
+    today.  A bad value is an :class:`~episodes.EpisodeError` naming ``as_of``; a value of
+    another Python type, a ``TypeError``."""
+    if as_of is None:
+        return today()
+    from ._errors import InvalidEvent  # the errors module is the one place errors are made
+
+    try:
+        day = as_date(as_of)
+    except ValueError as exc:
+        raise InvalidEvent(None, "as_of", as_of, str(exc)) from None
+    if day.year not in YEARS:
+        raise InvalidEvent(None, "as_of", as_of, f"expected a year from {YEARS[0]} to {YEARS[-1]}")
+    return day
 
 
 def days_between(earlier: date, later: date) -> int:
@@ -111,14 +141,19 @@ def today() -> Date:
 
 @lru_cache(maxsize=8192)
 def parse_date(text: str) -> Date:
-    """Strict ISO ``YYYY-MM-DD`` to a pendulum ``Date``.
+    """Strict ISO ``YYYY-MM-DD`` to a pendulum ``Date``: ASCII digits, a real day, a year of
+    ``YEARS``.
 
     Cached: the dates of a population repeat, and a ``Date`` is immutable, so
     events share one object per date (less memory, less parsing).
     """
-    if not isinstance(text, str) or len(text) != 10 or text[4] != "-" or text[7] != "-":
+    m = _DATE.match(text) if type(text) is str else None
+    if m is None:
         raise ValueError("expected a date as YYYY-MM-DD")
+    year = int(m.group(1))
+    if year not in YEARS:
+        raise ValueError(f"expected a year from {YEARS[0]} to {YEARS[-1]}")
     try:
-        return pendulum.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        return pendulum.date(year, int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise ValueError("expected a date as YYYY-MM-DD") from None
+        raise ValueError("expected a real day, as YYYY-MM-DD") from None

@@ -7,17 +7,18 @@ and the field path (``plan.toml: $.steps.mbb2.criteria[1].percent: ...``).
 from __future__ import annotations
 
 import enum
+import re
 import tomllib
-from collections.abc import Iterator
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import ForbiddenExtraKeysError
 from pendulum import Date
 
+from episodes._errors import kind_of, shown
 from episodes._events import ENUMS
 from episodes._pathway import STEPS, StepName
 from episodes._policy import Policy
@@ -47,15 +48,17 @@ class UnknownPolicy(PolicyError, LookupError):
     """No bundled policy has that id."""
 
 
+class _Refused(ValueError):
+    """A hook's refusal, in the words a policy's author reads."""
+
+
 def _converter() -> cattrs.Converter:
     c = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
 
     def strict(*types: type) -> Any:
         def hook(value: Any, t: Any) -> Any:
             if type(value) not in types:
-                raise TypeError(
-                    f"expected {' or '.join(x.__name__ for x in types)}, got {type(value).__name__}"
-                )
+                raise _Refused(f"expected {' or '.join(_NAMES[x] for x in types)}, got {kind_of(value)}")
             return value
 
         return hook
@@ -66,53 +69,56 @@ def _converter() -> cattrs.Converter:
     c.register_structure_hook(float, strict(int, float))
 
     def enum_hook(value: Any, cls: type[enum.Enum]) -> enum.Enum:
-        try:
-            return cls(value)
-        except ValueError:
-            raise ValueError(f"expected one of {[m.value for m in cls]}, got {value!r}") from None
+        found = next((m for m in cls if m.value == value), None) if type(value) is str else None
+        if found is None:
+            raise _Refused(f"expected one of {[m.value for m in cls]}, got {shown(value)}")
+        return found
 
     for e in (*ENUMS, Compare):
         c.register_structure_hook(e, enum_hook)
 
     def percent(value: Any, _: Any) -> float:
         if type(value) not in (int, float) or not 0 <= value <= 100:
-            raise ValueError(f"expected a percent from 0 to 100, got {value!r}")
+            raise _Refused(f"expected a percent from 0 to 100, got {shown(value)}")
         return value  # type: ignore[no-any-return]
 
     def count(value: Any, _: Any) -> int:
         if type(value) is not int or value < 1:
-            raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+            raise _Refused(f"expected a whole number of at least 1, got {shown(value)}")
         return value
 
     def duration(value: Any, _: Any) -> Duration:
-        return Duration.parse(value)
+        try:
+            return Duration.parse(value)
+        except ValueError as exc:
+            raise _Refused(str(exc)) from None
 
     def care_duration(value: Any, _: Any) -> Duration:
-        d = Duration.parse(value)
+        d = duration(value, _)
         if d.unit not in (Unit.DAY, Unit.WEEK):
-            raise ValueError(f"a course of care is counted in days or weeks, got {value!r}")
+            raise _Refused(f"a course of care is counted in days or weeks, got {shown(value)}")
         return d
 
     def a_date(value: Any, _: Any) -> Date:
-        if not isinstance(value, date):
-            raise TypeError(f"expected a TOML date (2026-07-23), got {value!r}")
+        if type(value) is not date:  # a TOML date, not a date-time
+            raise _Refused(f"expected a TOML date (2026-07-23), got {shown(value)}")
         return as_date(value)
 
     def criterion(value: Any, _: Any) -> Criterion:
         if not isinstance(value, dict):
-            raise TypeError("expected a table")
+            raise _Refused("expected a table")
         kind = value.get("kind")
-        cls = KINDS.get(kind)  # type: ignore[arg-type]
+        cls = KINDS.get(kind) if type(kind) is str else None
         if cls is None:
-            raise ValueError(f"unknown criterion kind {kind!r}; expected one of {sorted(KINDS)}")
+            raise _Refused(f"unknown criterion kind {shown(kind)}; expected one of {sorted(KINDS)}")
         made = c.structure({k: v for k, v in value.items() if k != "kind"}, cls)
         if not made.cite.strip():
-            raise ValueError("cite is empty: every criterion cites the section it comes from")
+            raise _Refused("cite is empty: every criterion cites the section it comes from")
         return made
 
     def step_name(value: Any, _: Any) -> str:
         if value not in STEPS:
-            raise ValueError(f"unknown step {value!r}; expected one of {list(STEPS)}")
+            raise _Refused(f"unknown step {shown(value)}; expected one of {list(STEPS)}")
         return value  # type: ignore[no-any-return]
 
     c.register_structure_hook(Percent, percent)
@@ -133,41 +139,48 @@ def parse(data: dict[str, Any], source: str) -> Policy:
     """A policy from its parsed TOML; ``source`` names it in errors."""
     try:
         return _CONVERTER.structure(data, Policy)
-    except (ClassValidationError, IterableValidationError) as exc:
-        raise PolicyError(source, list(_problems(exc, "$"))) from None
-    except ValueError as exc:  # a post-structuring check (steps.X.includes)
-        raise PolicyError(source, [f"$.{exc}"]) from None
+    except RecursionError:
+        raise PolicyError(source, ["$: nested too deep"]) from None
+    except Exception as exc:
+        raise PolicyError(source, [_path(p) for p in cattrs.transform_error(exc, "$", _problem)]) from None
 
 
-def _problems(exc: BaseException, path: str) -> Iterator[str]:
-    """Every leaf of a cattrs error tree, with its field path."""
-    if isinstance(exc, ClassValidationError | IterableValidationError):
-        for inner in exc.exceptions:
-            sub = path
-            for note in getattr(inner, "__notes__", []):
-                name = getattr(note, "name", None)
-                idx = getattr(note, "index", None)
-                if name is not None:
-                    sub = f"{path}.{name}"
-                elif idx is not None:
-                    sub = f"{path}[{idx!r}]" if not isinstance(idx, str) else f"{path}.{idx}"
-            yield from _problems(inner, sub)
-    elif isinstance(exc, ForbiddenExtraKeysError):
-        for key in sorted(exc.extra_fields):
-            yield f"{path}.{key}: unknown field"
-    elif isinstance(exc, KeyError):
-        yield f"{path}: required field missing"
-    else:
-        yield f"{path}: {exc}"
+def _problem(exc: BaseException, t: Any) -> str:
+    """Our wording of one mistake, for ``cattrs.transform_error``."""
+    if isinstance(exc, _Refused):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, ForbiddenExtraKeysError):  # named, never with their values
+        return "unknown field " + ", ".join(shown(k) for k in sorted(map(str, exc.extra_fields)))
+    if isinstance(exc, ValueError):  # a class's own check (steps.X.includes, if_prior, lists)
+        return shown(str(exc)).strip("'")
+    name = getattr(t, "__name__", None)
+    return f"expected {_WORDS.get(name, 'a value of another type')}" if name else "invalid value"
+
+
+_NAMES = {str: "a string", bool: "true or false", int: "a whole number", float: "a number"}
+_WORDS = {"tuple": "a list", "dict": "a table", "str": "a string", "int": "a whole number"}
+_KEY = re.compile(r"\['([A-Za-z_][\w-]*)'\]")
+
+
+def _path(problem: str) -> str:
+    """``reason @ $.steps['mbb2'].criteria[1]`` as ``$.steps.mbb2.criteria[1]: reason``."""
+    reason, _, path = problem.rpartition(" @ ")
+    return _KEY.sub(r".\1", path) + f": {reason}"
 
 
 def load_file(path: str | Path) -> Policy:
-    """A policy from a TOML file of one's own."""
+    """A policy from a TOML file of one's own (UTF-8, as TOML is)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
     except OSError as exc:
         raise PolicyError(str(p), [f"cannot read: {exc.strerror}"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(p.name, [f"not UTF-8 text (byte {exc.start}); TOML files are UTF-8"]) from None
     return _parse_text(text, p.name)
 
 
@@ -176,6 +189,8 @@ def _parse_text(text: str, source: str) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(source, [f"not TOML: {exc}"]) from None
+    except RecursionError:
+        raise PolicyError(source, ["not TOML: nested too deep"]) from None
     return parse(data, source)
 
 

@@ -28,6 +28,8 @@ ONSET = "2025-03-01"
 READY = day("2025-06-01")
 EXAM_OK = {"facet_signs": True, "radicular_signs": False, "adl_impairment": True}
 LEVEL = {"lumbar": "L4-L5", "cervical": "C5-C6", "thoracic": "T10-T11"}
+#: A supporting diagnosis of each region (Coding Implications), recorded at onset.
+DIAGNOSIS = {"lumbar": "M47.816", "cervical": "M47.812", "thoracic": "M54.9"}
 
 
 def ready(
@@ -58,6 +60,7 @@ def ready(
         b.imaging(start.add(weeks=9), findings=findings, levels=[LEVEL[region]])
     if "exam" not in omit:
         b.exam(start.add(weeks=10), **{**EXAM_OK, **(exam or {})})
+    b.diagnosis(DIAGNOSIS[region], onset)
     return b
 
 
@@ -122,6 +125,7 @@ def test_ready_episode_is_eligible_for_a_first_block_with_every_criterion_met():
         "facet_findings",
         "no_other_cause",
         "one_per_visit",
+        "diagnosis",
     ]
     assert all(c.status == "met" for c in mbb.criteria)
 
@@ -1103,3 +1107,25 @@ def test_events_after_as_of_are_ignored():
     p = plan(first_block(), "2026-01-11")
     assert p.state == "conservative_care"
     assert (p["mbb"].step, p["mbb"].status) == ("mbb1", "eligible")
+
+
+# --- Exams: the latest exam recording a field decides it -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("radicular", "status"), [(True, "blocked"), (None, "eligible"), (False, "eligible")]
+)
+def test_a_later_exam_finding_radicular_signs_outweighs_an_earlier_one(radicular, status):
+    """The exam at 10 weeks finds facet signs, no radicular signs; a later one (Jun 10) records
+    radicular signs: true blocks the block (I.A.3), null leaves the earlier finding to decide."""
+    b = ready().exam("2025-06-10", radicular_signs=radicular)
+    e = plan(b, "2025-06-11")["mbb"]
+    assert e.status == status
+    assert crit(e, "facet_findings").status == ("unmet" if radicular else "met")
+    assert decide(b, "mbb", "2025-06-11").status == ("denied" if radicular else "approved")
+
+
+def test_the_exam_of_the_day_before_the_block_decides_not_a_later_one():
+    """An exam after the proposal's date is not read: on Jun 9 the earlier exam decides."""
+    b = ready().exam("2025-06-10", radicular_signs=True)
+    assert plan(b, "2025-06-09")["mbb"].status == "eligible"

@@ -132,7 +132,7 @@ def test_an_eligible_row_says_what_closes_its_window() -> None:
     assert plan["mbb"].status == "eligible"
     row = next(line for line in plan_text(plan, ep).splitlines() if line.startswith("mbb "))
     assert "2026-02-28 (recent_procedure)" in row
-    assert row.split()[-1] == "any"  # the policy has no level rule for a first block
+    assert row.split()[-2:] == ["any", "64493"]  # no level rule for a first block: one level's code
 
 
 def test_diagram_writes_mermaid(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -148,3 +148,47 @@ def test_diagram_writes_mermaid(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     target = tmp_path / "cms.mmd"
     assert run(capsys, "diagram", "--policy", "cms-l38773", "-o", str(target))[0] == 0
     assert target.read_text().rstrip("\n") == out.rstrip("\n")
+
+
+def test_evaluate_with_codes_and_intent(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--codes 64493,64494`` is a second block (codes in the table and the JSON);
+    ``--intent therapeutic`` an ia_facet; a cervical code is bad input (exit 2) naming the field."""
+    base = (
+        "evaluate",
+        EXAMPLE,
+        "--policy",
+        "centene-facet",
+        "--date",
+        "2026-04-20",
+        "--levels",
+        "L4-L5,L5-S1",
+    )
+    code, out, _ = run(capsys, *base, "--codes", "64493,64494")
+    assert code == 0
+    assert "2026-04-20  mbb        mbb2  -   approved  64493-50 64494-50" in out
+    code, out, _ = run(capsys, *base, "--codes", "64493,64494", "--intent", "therapeutic", "--json")
+    data = json.loads(out)
+    assert (data["procedure"], data["status"], data["side"]) == ("ia_facet", "denied", "bilateral")
+    assert data["codes"] == [
+        {"code": "64493", "units": 1, "modifiers": ["50"]},
+        {"code": "64494", "units": 1, "modifiers": ["50"]},
+    ]
+    assert data["authorization"] is None
+    code, _, err = run(capsys, *base, "--codes", "64490,64491")
+    assert code == 2
+    assert "field 'codes[0]'" in err
+    assert "cervical or thoracic code; the region is lumbar" in err
+
+
+def test_authorization_in_the_table_and_the_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """Under sample-pa-64493 every entry reports its authorization: none on record here."""
+    code, out, _ = run(
+        capsys, "next-eligible", EXAMPLE, "--policy", "sample-pa-64493", "--as-of", "2026-04-10"
+    )
+    assert code == 0
+    assert "authorization: none: no authorization for mbb on or before 2026-04-10" in out
+    code, out, _ = run(
+        capsys, "next-eligible", EXAMPLE, "--policy", "sample-pa-64493", "--as-of", "2026-04-10", "--json"
+    )
+    auth = json.loads(out)["entries"]["mbb"]["authorization"]
+    assert (auth["status"], auth["citation"]) == ("none", "Sample PA 64493 Authorization Details 1")

@@ -168,6 +168,7 @@ def test_event_that_breaks_the_policy_is_still_recorded():
     """A second block 13 days after the first breaks I.A.1 yet is recorded; the audit reports it."""
     b = EpisodeBuilder("lumbar")
     b.onset("2025-03-01")
+    b.diagnosis("M47.816", "2025-03-01")
     b.care("physical_therapy", "2025-03-02", "2025-05-02")
     b.care("nsaid", "2025-03-02", "2025-04-02")
     b.care("activity_modification", "2025-03-02", "2025-05-02")

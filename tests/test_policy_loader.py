@@ -109,7 +109,7 @@ cite = "6"
         "$.steps.mbb1.criteria[2].percent: expected a percent from 0 to 100, got 175",
         "$.steps.mbb1.criteria[3].max: expected a whole number of at least 1, got '3'",
         "$.steps.mbb1.criteria[4].cite: required field missing",
-        "$.steps.mbb1.criteria[5].percnt: unknown field",
+        "$.steps.mbb1.criteria[5]: unknown field 'percnt'",
         "$.steps.mbb7: unknown step 'mbb7'",
     ]
     for want in expected:

@@ -249,7 +249,7 @@ def test_plan_and_evaluate_agree(policy_id: str, data: st.DataObject) -> None:
 
 def ready_centene() -> EpisodeBuilder:
     """A lumbar patient ready for a first block under centene-facet from 2026-04-01."""
-    b = EpisodeBuilder("lumbar").onset("2026-01-01")
+    b = EpisodeBuilder("lumbar").onset("2026-01-01").diagnosis("M47.816", "2026-01-01")
     for care in ("physical_therapy", "nsaid", "activity_modification"):
         b.care(care, "2026-01-01", "2026-03-01")
     b.exam("2026-02-01", facet_signs=True, radicular_signs=False, adl_impairment=True)
@@ -292,7 +292,7 @@ def test_plan_and_evaluate_agree_on_a_fused_level() -> None:
     """Under cohere-neck-pain, an MRI shows facet arthropathy at C5-C6 only, and C5-C6
     is fused: where the plan on 2026-05-01 says mbb is eligible, a first block at some level
     must be approved (it is blocked: no level passes both rules)."""
-    b = EpisodeBuilder("cervical").onset("2026-01-01")
+    b = EpisodeBuilder("cervical").onset("2026-01-01").diagnosis("M54.2", "2026-01-01")
     b.care("physical_therapy", "2026-01-01", "2026-04-15").care("nsaid", "2026-01-01", "2026-04-15")
     b.imaging("2026-02-01", "mri", ["facet_arthropathy"], ["C5-C6"])
     b.condition("prior_fusion", "2025-06-01", levels=["C5-C6"])
@@ -363,6 +363,24 @@ def test_round_trip(raw: dict[str, Any]) -> None:
     assert again.events == ep.events
     assert (again.patient_id, again.region) == (ep.patient_id, ep.region)
     assert dump_episode(again) == text
+
+
+@given(raw=episode_dicts(), data=st.data())
+def test_round_trip_keeps_empty_lists(raw: dict[str, Any], data: st.DataObject) -> None:
+    """Empty lists survive too: an imaging study or a condition with levels [] (none) comes back
+    with [] (not null, which says 'not documented'), a study with no findings comes back so."""
+    events = raw["events"]
+    for event in events:
+        if event["type"] in ("imaging", "condition") and data.draw(st.booleans()):
+            event["levels"] = []
+        if event["type"] == "imaging" and data.draw(st.booleans()):
+            event["findings"] = []
+    ep = load_episode(raw)
+    again = load_episode(dump_episode(ep))
+    assert again.events == ep.events
+    for before, after in zip(ep.events, again.events, strict=True):
+        if before.type in ("imaging", "condition"):
+            assert (before.levels == ()) is (after.levels == ())  # type: ignore[union-attr]
 
 
 # -- (d) more of the contract ----------------------------------------------------------------------

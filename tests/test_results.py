@@ -100,11 +100,25 @@ def test_wire_keeps_criteria_in_their_place() -> None:
         "until",
         "criteria",
         "levels",
+        "codes",
+        "authorization",
     ]
     first = plan["entries"]["mbb"]["criteria"][0]
     assert set(first) == {"rule", "status", "message", "citation", "resolves_on", "until", "text"}
     decision = to_data(evaluate(ep, CENTENE, proposal("mbb", "2026-04-10")))
-    assert list(decision) == ["procedure", "step", "date", "status", "criteria", "procedure_id"]
+    assert list(decision) == [
+        "procedure",
+        "step",
+        "date",
+        "status",
+        "criteria",
+        "procedure_id",
+        "levels",
+        "side",
+        "codes",
+        "authorization",
+        "code_findings",
+    ]
     assert json.loads(json.dumps(decision)) == decision  # plain data all through
 
 

@@ -457,3 +457,67 @@ def test_manual_therapy_and_modalities_for_3_weeks(end, status):
     b = ready(pt1_components=("supervised_exercise",))
     b.care("physical_therapy", "2025-07-01", end, components=["manual_therapy", "modalities"])
     assert crit(entry(b), "manual_therapy_and_modalities").status == status
+
+
+# --- Authorization Details ------------------------------------------------------------------
+# An approval dated Nov 20 is valid through Feb 17 (Nov 20 + 90 days is Feb 18: the 91st day).
+
+
+def test_an_approval_bounds_the_window_through_its_90th_day():
+    """Approved Nov 20: the plan's window ends Feb 17 (not the ESI's Feb 28), cited."""
+    b = ready()
+    b.authorization("mbb", "2025-11-20", reference="PA-1")
+    mbb = entry(b)
+    assert (mbb.status, mbb.until) == ("eligible", day("2026-02-17"))
+    auth = mbb.authorization
+    assert (auth.status, auth.valid_from, auth.valid_through) == (
+        "approved",
+        day("2025-11-20"),
+        day("2026-02-17"),
+    )
+    assert auth.citation == f"{CITE} Authorization Details 1"
+    assert "PA-1" in auth.message
+
+
+def test_a_proposal_on_the_91st_day_is_told_the_approval_expired():
+    """Feb 17 (the 90th day) is within the approval; Feb 18 is not, and the status is unchanged."""
+    b = ready()
+    b.authorization("mbb", "2025-11-20")
+    on_90th = decide(b, "mbb", "2026-02-17")
+    assert (on_90th.status, on_90th.authorization.status) == ("approved", "approved")
+    on_91st = decide(b, "mbb", "2026-02-18")
+    assert (on_91st.status, on_91st.authorization.status) == ("approved", "expired")
+    assert "expired on 2026-02-18" in on_91st.authorization.message
+    assert entry(b, "2026-02-18").until == UNTIL  # an expired approval bounds nothing
+
+
+def test_a_denial_names_the_30th_day_for_the_peer_to_peer_review():
+    """Denied Dec 15: the review is due by Jan 14 (Dec 15 + 30 days), cited; no bound on until."""
+    b = ready()
+    b.authorization("mbb", "2025-12-15", status="denied")
+    mbb = entry(b)
+    assert (mbb.until, mbb.authorization.status) == (UNTIL, "denied")
+    assert mbb.authorization.peer_to_peer_by == day("2026-01-14")
+    assert mbb.authorization.citation == f"{CITE} Authorization Details 2"
+
+
+def test_no_authorization_on_record_and_other_policies_say_nothing():
+    """No authorization on record is 'none'; a policy without [authorization] gives None."""
+    assert entry(ready()).authorization.status == "none"
+    other = testing.plan(ready(), policies.load("cms-l38773"), AS_OF)["mbb"]
+    assert other.authorization is None
+
+
+def test_a_request_in_codes_with_its_lines():
+    """64493 and 64494 for two levels, bilateral: a block, requested as 64493-50 and 64494-50."""
+    d = decide(b := ready(), "mbb", AS_OF, levels=["L4-L5", "L5-S1"], codes=["64493", "64494"])
+    assert d.status == "approved"
+    assert [str(c) for c in d.codes] == ["64493-50", "64494-50"]
+    given = testing.evaluate_codes(b, POLICY, ["64493", "64494"], AS_OF, ["L4-L5", "L5-S1"])
+    assert (given.procedure, given.step, given.levels, given.side) == (
+        "mbb",
+        "mbb1",
+        ("L4-L5", "L5-S1"),
+        "bilateral",
+    )
+    assert [str(c) for c in entry(b).codes] == ["64493"]

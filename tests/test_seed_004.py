@@ -135,3 +135,49 @@ def test_missing_documentation_names_the_fields():
     cms = next_eligible(ep, policies.load("cms-l38773"), as_of=ON)["mbb"]
     assert "nrs not documented" in crit(cms, "pain_scale").message
     assert crit(cms, "conservative_care").status == "met"  # the LCD sets no duration
+
+
+# --- the request as it arrived: in codes -----------------------------------------------------
+#: "CPT 64493 and 64494, bilateral, for M47.816": the case file records the diagnosis.
+CODED = {
+    "codes": ["64493", "64494"],
+    "intent": "therapeutic",
+    "date": "2025-11-26",
+    "levels": ["L4-L5", "L5-S1"],
+    "side": "bilateral",
+}
+
+
+@pytest.mark.parametrize("pid", policies.available())
+def test_the_request_in_codes_is_denied_under_every_policy(pid):
+    """64493 + 64494, therapeutic, is the ia_facet proposal: denied, and requested as billed."""
+    d = evaluate(episode(), policies.load(pid), CODED)
+    assert (d.procedure, d.step, d.status, d.levels, d.side) == (
+        "ia_facet",
+        "ia_facet",
+        "denied",
+        ("L4-L5", "L5-S1"),
+        "bilateral",
+    )
+    assert [str(c) for c in d.codes] == ["64493-50", "64494-50"]
+    assert d == evaluate(episode(), policies.load(pid), PROPOSAL)
+
+
+def test_the_diagnosis_supports_coverage_under_centene():
+    """M47.816 (lumbar spondylosis) is in Centene's table: the denial is for V alone."""
+    d = evaluate(episode(), policies.load("centene-facet"), CODED)
+    assert crit(d, "diagnosis").status == "met"
+    assert [c.rule for c in d.unmet()] == ["not_covered"]
+
+
+@pytest.mark.parametrize("pid", LUMBAR)
+def test_the_plan_names_the_diagnostic_block_to_request_in_codes(pid):
+    """The plan's mbb entry (a first diagnostic block, any level) requests 64493: one level,
+    no side modifier; the sample PA reports that no authorization is on record."""
+    mbb = next_eligible(episode(), policies.load(pid), as_of=ON)["mbb"]
+    assert [str(c) for c in mbb.codes] == ["64493"]
+    auth = mbb.authorization
+    if pid == "sample-pa-64493":
+        assert auth.status == "none"
+    else:
+        assert auth is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._base import Compare, Criterion, CriterionStatus, Ctx, Of, Verdict
 from .care import CareCourses
+from .diagnosis import DiagnosisRule
 from .findings import Conditions, DocumentationRule, ExamRule, ExamTest, ImagingRule
 from .outcomes import FunctionalImprovement, PositiveBlocks, Relief, SustainedRelief
 from .proposal import ApproachRule, LevelCount, LevelsCovered, LevelsNotTreated, OnePerVisit
@@ -37,6 +38,7 @@ KINDS: dict[str, type[Criterion]] = {
         LevelsNotTreated,
         OnePerVisit,
         ApproachRule,
+        DiagnosisRule,
     )
 }
 

@@ -9,11 +9,11 @@ numbers; the policy files hold no code.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from functools import lru_cache
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
-from attrs import field, frozen
+from attrs import Attribute, field, frozen
 from pendulum import Date
 
 from .._events import Procedure, ProcedureKind, Side
@@ -90,6 +90,18 @@ class Compare(enum.StrEnum):
         return "at least" if self is Compare.AT_LEAST else "more than"
 
 
+def non_empty(_: object, a: Attribute[Sized], value: Sized) -> None:
+    """An attrs validator: a list a policy file must not leave empty (nothing would be read)."""
+    if len(value) == 0:
+        raise ValueError(f"{a.name} is empty: list at least one")
+
+
+def non_empty_groups(_: object, a: Attribute[Any], value: tuple[Sized, ...]) -> None:
+    """Each group of a list of groups names at least one."""
+    if any(len(g) == 0 for g in value):
+        raise ValueError(f"{a.name} has an empty group: list at least one in each")
+
+
 def _kinds(values: Iterable[ProcedureKind | str]) -> tuple[ProcedureKind, ...]:
     return tuple(ProcedureKind(v) for v in values)
 
@@ -100,6 +112,10 @@ class Of:
 
     procedures: tuple[ProcedureKind, ...] = field(default=(), converter=_kinds)
     steps: tuple[StepName, ...] = field(default=(), converter=tuple)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.procedures and not self.steps:
+            raise ValueError("of names no procedure and no step: list at least one")
 
     def select(self, record: Record) -> tuple[Procedure, ...]:
         """The procedures on record this selects, in date order (kept on the record: a plan's

@@ -12,7 +12,19 @@ from pendulum import Date
 from .._events import Care, CareKind, Component, Response
 from .._record import Record
 from .._time import Duration, days_between, shift
-from ._base import Compare, Criterion, Ctx, Verdict, fmt_days, listing, met, unknown, unmet
+from ._base import (
+    Compare,
+    Criterion,
+    Ctx,
+    Verdict,
+    fmt_days,
+    listing,
+    met,
+    non_empty,
+    non_empty_groups,
+    unknown,
+    unmet,
+)
 from .timing import Count
 
 #: A course's length: days or weeks (a month has no fixed number of days).
@@ -29,8 +41,12 @@ def _components(values: Sequence[str]) -> tuple[Component, ...]:
     return tuple(Component(v) for v in values)
 
 
-def _groups(values: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(g) for g in values)
+def _kind_groups(values: Sequence[Sequence[str]]) -> tuple[tuple[CareKind, ...], ...]:
+    return tuple(_kinds(g) for g in values)
+
+
+def _component_groups(values: Sequence[Sequence[str]]) -> tuple[tuple[Component, ...], ...]:
+    return tuple(_components(g) for g in values)
 
 
 @frozen(kw_only=True)
@@ -53,12 +69,16 @@ class CareCourses(Criterion):
     """
 
     kind = "care"
-    kinds: tuple[CareKind, ...] = field(converter=_kinds)
+    kinds: tuple[CareKind, ...] = field(converter=_kinds, validator=non_empty)
     duration: CareDuration | None = None
     compare: Compare = Compare.AT_LEAST
     response: Literal["inadequate", "any"] = "inadequate"
-    each_of: tuple[tuple[str, ...], ...] = field(default=(), converter=_groups)
-    components: tuple[tuple[str, ...], ...] = field(default=(), converter=_groups)
+    each_of: tuple[tuple[CareKind, ...], ...] = field(
+        default=(), converter=_kind_groups, validator=non_empty_groups
+    )
+    components: tuple[tuple[Component, ...], ...] = field(
+        default=(), converter=_component_groups, validator=non_empty_groups
+    )
     listing: tuple[Component, ...] = field(default=(), converter=_components)
     min_courses: Count = Count(1)
     accept_intolerance: bool = False

@@ -11,7 +11,7 @@ from pendulum import Date
 
 from .._events import Condition, ConditionKind, Exam, Imaging, ImagingFinding, Modality
 from .._time import Duration, day_after, day_before
-from ._base import Criterion, Ctx, Levels, Say, Verdict, listing, met, unknown, unmet
+from ._base import Criterion, Ctx, Levels, Say, Verdict, listing, met, non_empty, unknown, unmet
 
 
 def _modalities(values: Sequence[str]) -> tuple[Modality, ...]:
@@ -38,7 +38,7 @@ class ImagingRule(Criterion):
     """
 
     kind = "imaging"
-    modalities: tuple[Modality, ...] = field(converter=_modalities)
+    modalities: tuple[Modality, ...] = field(converter=_modalities, validator=non_empty)
     any_of: tuple[ImagingFinding, ...] = field(default=(), converter=_findings)
     all_of: tuple[ImagingFinding, ...] = field(default=(), converter=_findings)
     none_of: tuple[ImagingFinding, ...] = field(default=(), converter=_findings)
@@ -264,7 +264,7 @@ class DocumentationRule(Criterion):
     """Each of ``items`` on file (within ``within`` before the date, if given)."""
 
     kind = "documentation"
-    items: tuple[str, ...] = field(converter=tuple)
+    items: tuple[str, ...] = field(converter=tuple, validator=non_empty)
     within: Duration | None = None
 
     def check(self, ctx: Ctx) -> Verdict:
@@ -307,7 +307,7 @@ class Conditions(Criterion):
     """
 
     kind = "conditions"
-    none_of: tuple[ConditionKind, ...] = field(converter=_conditions)
+    none_of: tuple[ConditionKind, ...] = field(converter=_conditions, validator=non_empty)
     at_levels: bool = False
 
     def check(self, ctx: Ctx) -> Verdict:

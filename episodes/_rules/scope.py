@@ -20,6 +20,7 @@ from ._base import (
     judge_each,
     listing,
     met,
+    non_empty,
     unknown,
     unmet,
 )
@@ -35,7 +36,7 @@ class RegionRule(Criterion):
     """The episode's region is one of ``regions``."""
 
     kind = "region"
-    regions: tuple[Region, ...] = field(converter=_regions)
+    regions: tuple[Region, ...] = field(converter=_regions, validator=non_empty)
 
     def check(self, ctx: Ctx) -> Verdict:
         region = ctx.record.region
@@ -70,7 +71,7 @@ class AnyOf(Criterion):
     """
 
     kind = "any_of"
-    criteria: tuple[Criterion, ...] = field(converter=tuple)
+    criteria: tuple[Criterion, ...] = field(converter=tuple, validator=non_empty)
 
     def check(self, ctx: Ctx) -> Verdict:
         verdicts = judge_each(self.criteria, ctx)

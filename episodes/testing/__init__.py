@@ -144,6 +144,17 @@ class EpisodeBuilder:
     def document(self, item: str, when: DateLike) -> EpisodeBuilder:
         return self._add(type="documentation", item=item, date=when)
 
+    def diagnosis(self, code: str, when: DateLike, end: DateLike | None = None) -> EpisodeBuilder:
+        return self._add(type="diagnosis", code=code, date=when, end=end)
+
+    def authorization(
+        self, procedure: str, when: DateLike, status: str = "approved", id: str | None = None, **extra: Any
+    ) -> str:
+        self._n += 1
+        aid = id or f"a{self._n}"
+        self._add(type="authorization", id=aid, procedure=procedure, date=when, status=status, **extra)
+        return aid
+
     def to_dict(self) -> dict[str, Any]:
         events = [{k: v for k, v in e.items() if v is not None} for e in self.events]
         return {"format": "episode/1", "patient_id": self.patient_id, "region": self.region, "events": events}
@@ -192,4 +203,19 @@ def decide(
     return evaluate(_episode(b), policy, proposal(procedure, on, levels, side, **extra))
 
 
-__all__ = ["EpisodeBuilder", "criterion", "day", "decide", "plan", "proposal"]
+def evaluate_codes(
+    b: EpisodeBuilder | Episode,
+    policy: Policy,
+    codes: Sequence[str],
+    on: DateLike,
+    levels: Sequence[str] = ("L4-L5",),
+    side: str = "bilateral",
+    **extra: Any,
+) -> Decision:
+    """``evaluate`` of a proposal given as CPT/HCPCS ``codes`` (``intent`` among ``extra``)."""
+    d = on.isoformat() if isinstance(on, date) else on
+    wire = {"codes": list(codes), "date": d, "levels": list(levels), "side": side, **extra}
+    return evaluate(_episode(b), policy, wire)
+
+
+__all__ = ["EpisodeBuilder", "criterion", "day", "decide", "evaluate_codes", "plan", "proposal"]
