@@ -218,3 +218,68 @@ def test_docs_fhir_tables_match_the_data_files():
     text = (DOCS / "fhir.md").read_text("utf-8")
     shown = text.split("<!-- tables:begin -->\n", 1)[1].split("<!-- tables:end -->", 1)[0]
     assert shown == markdown()
+
+
+def test_round_trip_of_the_newer_event_types():
+    """Diagnoses, authorizations (each optional field present or absent) and billed codes survive."""
+    doc = {
+        "patient_id": "p-rt",
+        "region": "lumbar",
+        "events": [
+            {"type": "diagnosis", "code": "M47.816", "date": "2026-01-02", "end": "2026-06-30"},
+            {"type": "diagnosis", "code": "Z79.01", "date": "2026-01-03"},
+            {
+                "type": "authorization",
+                "id": "a1",
+                "procedure": "mbb",
+                "date": "2026-01-05",
+                "status": "approved",
+            },
+            {
+                "type": "authorization",
+                "id": "a2",
+                "procedure": "rfa",
+                "date": "2026-01-06",
+                "status": "denied",
+                "valid_from": "2026-01-07",
+                "valid_through": "2026-04-07",
+                "levels": ["L4-L5"],
+                "reference": "R-9",
+            },
+            {
+                "type": "authorization",
+                "id": "a3",
+                "procedure": "esi",
+                "date": "2026-01-06",
+                "status": "approved",
+                "valid_through": "2026-02-07",
+            },
+            {
+                "type": "procedure",
+                "id": "b1",
+                "procedure": "ia_facet",
+                "date": "2026-01-10",
+                "levels": ["L4-L5"],
+                "side": "left",
+                "codes": ["64493"],
+            },
+            {
+                "type": "procedure",
+                "id": "e1",
+                "procedure": "esi",
+                "date": "2026-01-12",
+                "levels": ["L5-S1"],
+                "side": "right",
+                "codes": ["64483"],
+            },
+            {
+                "type": "care",
+                "care": "nsaid",
+                "start": "2026-01-01",
+                "response": "partial",
+                "not_tolerated": True,
+            },
+        ],
+    }
+    episode = load_episode(doc)
+    assert episode_to_dict(load_bundle(dump_bundle(episode))) == episode_to_dict(episode)
