@@ -283,3 +283,34 @@ def test_round_trip_of_the_newer_event_types():
     }
     episode = load_episode(doc)
     assert episode_to_dict(load_bundle(dump_bundle(episode))) == episode_to_dict(episode)
+
+
+def test_facet_injection_intent_and_side_from_the_billed_codes():
+    """A facet-injection CPT code is mbb by default, ia_facet with our `therapeutic` category; a
+    billed modifier gives the side where bodySite has no laterality."""
+
+    def procedure(category):
+        r = {
+            "resourceType": "Procedure",
+            "id": "p1",
+            "status": "completed",
+            "subject": {"reference": "Patient/x"},
+            "code": {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "64493-RT"}]},
+            "performedDateTime": "2026-03-03",
+            "bodySite": [{"text": "L4-L5"}],
+        }
+        if category:
+            r["category"] = {
+                "coding": [
+                    {
+                        "system": "https://facet-episodes.example/fhir/CodeSystem/episode",
+                        "code": "therapeutic",
+                    }
+                ]
+            }
+        return {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r}]}
+
+    (block,) = load_bundle(procedure(False)).events
+    (injection,) = load_bundle(procedure(True)).events
+    assert (block.procedure, block.side) == ("mbb", "right")
+    assert (injection.procedure, injection.side) == ("ia_facet", "right")

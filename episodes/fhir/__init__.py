@@ -89,8 +89,6 @@ def dump_bundle(episode: Episode, *, indent: int | None = 2) -> str:
 
 def proposals(bundle: str | bytes | Mapping[str, Any], *, codes: Any = None) -> list[dict[str, Any]]:
     """The bundle's ServiceRequests as proposals (wire dicts) for ``evaluate``."""
-    from .. import _codes as cpt
-
     data = parse_bundle(bundle)
     table = _codes(codes)
     out: list[dict[str, Any]] = []
@@ -103,15 +101,6 @@ def proposals(bundle: str | bytes | Mapping[str, Any], *, codes: Any = None) -> 
         kind = next(
             (m[10:] for s, c in coded if (m := table.lookup(s, c) or "").startswith("procedure.")), None
         )
-        codes_billed = [c for s, c in coded if s == table.systems["cpt"] and c]
-        if kind is None and codes_billed and (info := cpt.lookup(codes_billed[0])) is not None:
-            kinds = [k.value for k in cpt.table().procedures(info)]
-            therapeutic = any(
-                c.get("code") == "therapeutic"
-                for cat in r.get("category") or ()
-                for c in cat.get("coding") or ()
-            )
-            kind = "ia_facet" if therapeutic and "ia_facet" in kinds else kinds[0]
         fake = {
             "resourceType": "Procedure",
             "status": "completed",
@@ -122,6 +111,7 @@ def proposals(bundle: str | bytes | Mapping[str, Any], *, codes: Any = None) -> 
             "id": r.get("id"),
             "extension": r.get("extension"),
         }
+        fake["category"] = r.get("category")
         reader._Procedure({k: v for k, v in fake.items() if v is not None})
         if not reader.events:
             raise FhirError("ServiceRequest", r.get("id"), "code", "no procedure code this library knows")

@@ -255,11 +255,11 @@ class Reader:
         cpt = [c for s, c in _codings(r.get("code")) if s == self.codes.systems["cpt"] and c]
         kind = next((m.split(".", 1)[1] for m in means if m.startswith("procedure.")), None)
         if kind is None and cpt:
-            info = _codes.lookup(cpt[0])
-            if info is not None:
-                kinds = [k.value for k in _codes.table().procedures(info)]
-                therapeutic = any(c == "therapeutic" for cat in [r.get("category")] for _, c in _codings(cat))
-                kind = "ia_facet" if therapeutic and "ia_facet" in kinds else kinds[0]
+            cats = r.get("category")  # one CodeableConcept on a Procedure, a list on a ServiceRequest
+            cats = cats if isinstance(cats, list) else [cats]
+            therapeutic = any(s == OURS and c == "therapeutic" for cat in cats for s, c in _codings(cat))
+            found = _codes.kind_of(cpt, "therapeutic" if therapeutic else None)
+            kind = found.value if found is not None else None
         if kind is None:
             return False
         levels: list[str] = []
@@ -291,9 +291,11 @@ class Reader:
             ev["approach"] = e.get("valueCode")
         elif not any(m.startswith("procedure.") for m in means):
             # An EHR's own record: the billed code names the approach (64483: transforaminal).
-            infos = [i for c in cpt if (i := _codes.lookup(c)) is not None and i.approach is not None]
-            if infos:
-                ev["approach"] = infos[0].approach.value if infos[0].approach else None
+            approach = _codes.approach_of(cpt)
+            ev["approach"] = approach.value if approach is not None else None
+        if ev["side"] is None and cpt:
+            side = _codes.side_of(cpt)
+            ev["side"] = side.value if side is not None else None
         if cpt:
             ev["codes"] = cpt
         self.procedure_ids[id(r)] = str(ident)
