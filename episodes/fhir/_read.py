@@ -476,8 +476,8 @@ class Reader:
                 m = self.codes.lookup(s, c)
                 if m and m.startswith("procedure."):
                     kind = m.split(".", 1)[1]
-                elif s == self.codes.systems["cpt"] and c and (info := _codes.lookup(c)) is not None:
-                    kind = _codes.table().procedures(info)[0].value
+                elif s == self.codes.systems["cpt"] and c and (found := _codes.kind_of([c])) is not None:
+                    kind = found.value
                 if kind:
                     break
         e = _ext(r, "authorization-status")
