@@ -43,11 +43,17 @@ def _policy(ref: str) -> Policy:
     return policies.load(ref)
 
 
-def _episode(path: str) -> Episode:
+def _episode(path: str, fhir: bool = False, fhir_codes: str | None = None) -> Episode:
     try:
         raw = Path(path).read_bytes() if path != "-" else sys.stdin.buffer.read()
     except OSError as exc:
         raise _BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    if fhir or fhir_codes is not None:
+        try:
+            from .fhir import load_bundle
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise _BadInput(str(exc)) from None
+        return load_bundle(raw, codes=fhir_codes)
     return load_episode(raw)
 
 
@@ -120,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
         sp.add_argument("--json", action="store_true", help="JSON for a program")
         sp.add_argument("--all", action="store_true", help="show met criteria too")
+        sp.add_argument("--fhir", action="store_true", help="the input is a FHIR R4 Bundle (docs/fhir.md)")
+        sp.add_argument("--fhir-codes", metavar="FILE", help="an EHR's local codes (TOML) for --fhir")
 
     ne = sub.add_parser("next-eligible", help="when each next procedure becomes policy-compliant")
     common(ne)
@@ -204,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "compare":
             return _compare(args)
         policy = _policy(args.policy)
-        episode = _episode(args.episode)
+        episode = _episode(args.episode, args.fhir, args.fhir_codes)
         if args.command == "project":
             if not 0 <= args.relief <= 100:
                 raise _BadInput(f"--relief: expected a percent from 0 to 100, got {args.relief:g}")
@@ -240,7 +248,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     if not 0 <= args.relief <= 100:
         raise _BadInput(f"--relief: expected a percent from 0 to 100, got {args.relief:g}")
-    episode = _episode(args.episode)
+    episode = _episode(args.episode, False, None)
     found = [
         project(episode, policies.load(i), args.as_of, relief=args.relief)
         for i in policies.available()
