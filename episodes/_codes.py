@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import tomllib
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -103,6 +103,7 @@ _SERVICE_OF: dict[ProcedureKind, Service] = {
 }
 
 
+@lru_cache(maxsize=256)
 def _request_rows(service: Service, region: Region, approach: Approach | None) -> dict[int, CodeInfo]:
     """The codes to request for a service in a region, by the level each codes."""
     if service == "esi" and approach is not Approach.TRANSFORAMINAL:
@@ -115,6 +116,7 @@ def _request_rows(service: Service, region: Region, approach: Approach | None) -
     return rows
 
 
+@lru_cache(maxsize=1024)
 def lines(
     kind: ProcedureKind,
     region: Region,
