@@ -13,7 +13,7 @@ from ._errors import EpisodeError
 from ._events import Region
 from ._policy import Policy
 from ._query import Plan, next_eligible
-from ._time import as_date, today
+from ._time import query_day
 
 
 @frozen
@@ -39,7 +39,7 @@ class Planned:
 def next_eligible_many(
     episodes: Iterable[Episode | Mapping[str, Any] | str | bytes],
     policy: Policy,
-    as_of: date | None = None,
+    as_of: date | str | None = None,
 ) -> Iterator[Planned]:
     """Plan each episode (an ``Episode``, its wire-format dict or JSON text), lazily.
 
@@ -47,7 +47,7 @@ def next_eligible_many(
     yields a :class:`Planned` carrying its :class:`~episodes.EpisodeError`; the
     batch goes on.
     """
-    on = today() if as_of is None else as_date(as_of)
+    on = query_day(as_of)
     for i, item in enumerate(episodes):
         patient_id = item.patient_id if isinstance(item, Episode) else _patient_id(item)
         try:

@@ -35,10 +35,10 @@ def _policy(ref: str) -> Policy:
 
 def _episode(path: str) -> Episode:
     try:
-        text = Path(path).read_text(encoding="utf-8") if path != "-" else sys.stdin.read()
+        raw = Path(path).read_bytes() if path != "-" else sys.stdin.buffer.read()
     except OSError as exc:
         raise _BadInput(f"{path}: cannot read: {exc.strerror}") from None
-    return load_episode(text)
+    return load_episode(raw)
 
 
 def _date(text: str) -> Any:
@@ -189,6 +189,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = to_data(found) if args.json else decisions_text(found, policy, args.all)
     except (EpisodeError, policies.PolicyError, _BadInput) as exc:
         print(f"episodes: {exc}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("episodes: the input is nested too deep", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a fault of ours: one line, no traceback, no data
+        print(f"episodes: internal error ({type(exc).__name__}); please report it", file=sys.stderr)
         return 2
     try:
         print(json.dumps(out, indent=2) if args.json else out)

@@ -129,6 +129,7 @@ def lines(
     The first level takes the primary code, the second the add-on, the third and later the last
     add-on (billed once); where the add-on is per level (ablation, transforaminal), one unit per
     further level.  A code billed once a session (interlaminar, unlisted) is one line.
+    Kept by its arguments: a plan asks the same few for every episode.
     """
     rows = _request_rows(_SERVICE_OF[kind], region, approach)
     mods = (SIDE_MODIFIER[side],) if side is not None else ()

@@ -33,6 +33,14 @@ def shown(value: Any) -> str:
     return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
 
 
+def kind_of(value: Any) -> str:
+    """What a value is, in a person's words (never the value itself): 'a string', 'null'."""
+    if value is None:
+        return "null"
+    words = {bool: "true or false", int: "a number", float: "a number", str: "a string", list: "a list"}
+    return words.get(type(value), "a table" if isinstance(value, dict) else "a value of another kind")
+
+
 class EpisodeError(ValueError):
     """Root of every error raised for bad episode input."""
 

@@ -12,16 +12,17 @@ from attrs import field, frozen
 from pendulum import Date
 
 from ._authorization import AuthorizationResult, AuthorizationState, standing
-from ._codes import CodeLine, Intent, approach_of, kind_of, lines, problems
+from ._codes import CodeLine, Intent, approach_of, lines, problems
+from ._codes import kind_of as kind_of_codes
 from ._episode import Episode
-from ._errors import InvalidEvent
+from ._errors import HIDDEN, InvalidEvent, kind_of
 from ._events import LEVELS, Authorization, Procedure, ProcedureKind, Region, Side, region_of
 from ._pathway import BLOCK_LEVEL_STEPS, FACET_PROCEDURES, JUDGED_BY, Move, State, replay, step_for
 from ._policy import Policy, Rule
 from ._record import AuditCuts, Record, build_record
 from ._rules import CriterionStatus, Ctx, Verdict
 from ._rules._base import _MET, _UNKNOWN, _UNMET, Levels
-from ._time import as_date, today
+from ._time import query_day
 from ._wire import structure_event
 
 #: The levels of each region, head to tail.
@@ -257,10 +258,10 @@ class Decision(WithCriteria):
     code_findings: tuple[str, ...] = ()
 
 
-def next_eligible(episode: Episode, policy: Policy, as_of: date | None = None) -> Plan:
+def next_eligible(episode: Episode, policy: Policy, as_of: date | str | None = None) -> Plan:
     """For each procedure the policy addresses: is its next step eligible on ``as_of``
     (today when ``None``), from when, until when, and if not, why."""
-    on = today() if as_of is None else as_date(as_of)
+    on = query_day(as_of)
     record = build_record(episode, on)
     query = QueryVerdicts(Ctx(record, on), policy.slots)
     entries: dict[str, Eligibility] = {}
@@ -573,7 +574,9 @@ def _proposal(episode: Episode, proposal: Procedure | Mapping[str, Any]) -> Proc
     elif type(proposal) is Procedure:
         p = proposal
     else:
-        raise InvalidEvent(0, None, type(proposal).__name__, "a proposal must be a procedure")
+        raise InvalidEvent(
+            0, None, HIDDEN, f"a proposal must be a procedure or its JSON object, got {kind_of(proposal)}"
+        )
     for j, level in enumerate(p.levels):
         if region_of(level) is not episode.region:
             raise InvalidEvent(0, f"levels[{j}]", level, f"level is not {episode.region.value}")
@@ -599,7 +602,7 @@ def _from_codes(raw: dict[str, Any]) -> None:
         raise InvalidEvent(
             0, "codes", str(codes)[:80], "expected a list of CPT/HCPCS codes such as ['64493']"
         )
-    named = kind_of(codes, intent)
+    named = kind_of_codes(codes, intent)
     if raw.get("procedure") is None:
         if named is None:
             raise InvalidEvent(

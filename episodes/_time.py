@@ -90,7 +90,26 @@ def as_date(d: date | str) -> Date:
         return d
     if isinstance(d, str):
         return parse_date(d)
+    if not isinstance(d, date):
+        raise TypeError(f"expected a date or 'YYYY-MM-DD', got {type(d).__name__}")
     return pendulum.date(d.year, d.month, d.day)
+
+
+def query_day(as_of: date | str | None) -> Date:
+    """The date a query is asked on: ``as_of`` (a date or ``YYYY-MM-DD``, in ``YEARS``), or
+    today.  A bad value is an :class:`~episodes.EpisodeError` naming ``as_of``; a value of
+    another Python type, a ``TypeError``."""
+    if as_of is None:
+        return today()
+    from ._errors import InvalidEvent  # the errors module is the one place errors are made
+
+    try:
+        day = as_date(as_of)
+    except ValueError as exc:
+        raise InvalidEvent(None, "as_of", as_of, str(exc)) from None
+    if day.year not in YEARS:
+        raise InvalidEvent(None, "as_of", as_of, f"expected a year from {YEARS[0]} to {YEARS[-1]}")
+    return day
 
 
 def days_between(earlier: date, later: date) -> int:

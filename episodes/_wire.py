@@ -24,10 +24,10 @@ import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
-from cattrs.gen import make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from pendulum import Date
 
-from ._errors import HIDDEN, InvalidEvent
+from ._errors import HIDDEN, InvalidEvent, kind_of
 from ._events import ENUMS, EVENT_TYPES, Event, FieldError, Region
 from ._time import parse_date
 
@@ -62,12 +62,12 @@ def _whole(value: Any, _: type) -> int:
 
 
 def _date(value: Any, _: type) -> Date:
-    if isinstance(value, date):  # already a date: objects recorded directly
-        value = value.isoformat()
     try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise _Refused(str(exc)) from None
+        if type(value) is not str and isinstance(value, date):  # objects recorded directly
+            value = value.isoformat()
+        return parse_date(value)  # cached: a population's dates repeat
+    except (ValueError, TypeError) as exc:
+        raise _Refused(str(exc) if isinstance(exc, ValueError) else "expected a date as YYYY-MM-DD") from None
 
 
 def _enum(cls: type[enum.Enum]) -> Callable[[Any, type], enum.Enum]:
@@ -114,6 +114,10 @@ def _tuple(t: Any, c: cattrs.Converter) -> Callable[[Any, type], Any]:
     return structure
 
 
+def _fields(cls: type) -> frozenset[str]:
+    return frozenset(a.name for a in attrs.fields(cls)) | {"type"}
+
+
 def _make_converter() -> cattrs.Converter:
     c = cattrs.Converter(forbid_extra_keys=True, prefer_attrib_converters=False, detailed_validation=True)
     for e in ENUMS:  # each by name: the strict ``str`` hook would catch StrEnums
@@ -144,8 +148,13 @@ def _make_converter() -> cattrs.Converter:
 
 #: The one converter for events.
 converter = _make_converter()
-#: Each event type's structure hook, by its wire ``type``: the explicit dispatch of the union.
-_HOOKS = {kind: (cls, converter.get_structure_hook(cls)) for kind, cls in EVENT_TYPES.items()}
+#: Each event type's structure hook and fields (``type`` among them), by its wire ``type``: the
+#: explicit dispatch of the union.  The hooks read the wire dict as it comes, tag and all: the
+#: fields are checked here (a subset test, at C speed), so no event is copied to drop its tag.
+_HOOKS = {
+    kind: (cls, make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False), _fields(cls))
+    for kind, cls in EVENT_TYPES.items()
+}
 _TYPES = ", ".join(EVENT_TYPES)
 
 
@@ -153,17 +162,20 @@ def structure_event(raw: Any, index: int) -> Event:
     """One wire-format event (a dict) to its event object."""
     # ``type(raw) is dict`` first: JSON gives dicts, and the Mapping check is several times slower.
     if type(raw) is not dict and not isinstance(raw, Mapping):
-        raise InvalidEvent(index, None, HIDDEN, f"an event must be a JSON object, got {_kind_of(raw)}")
-    if any(type(k) is not str for k in raw):
-        raise InvalidEvent(index, None, HIDDEN, "field names must be strings")
+        raise InvalidEvent(index, None, HIDDEN, f"an event must be a JSON object, got {kind_of(raw)}")
     kind = raw.get("type")
     found = _HOOKS.get(kind) if type(kind) is str else None
     if found is None:
         raise InvalidEvent(index, "type", kind, f"unknown event type; expected one of {_TYPES}")
-    cls, hook = found
-    body = {k: v for k, v in raw.items() if k != "type"}
+    cls, hook, fields = found
+    if not raw.keys() <= fields:
+        if any(type(k) is not str for k in raw):
+            raise InvalidEvent(index, None, HIDDEN, "field names must be strings")
+        # Named without its value: a mistyped key may hold anything (a patient's id, say).
+        raise InvalidEvent(index, _cut(sorted(raw.keys() - fields)[0]), HIDDEN, "unknown field")
+    body = raw
     try:
-        return hook(body, cls)  # type: ignore[no-any-return]
+        return hook(body, cls)
     except Exception as exc:
         named = _field_error(exc)
         if named is not None:  # a validator of the event class, which names its field
@@ -229,15 +241,6 @@ def _cut(text: str, most: int = 40) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
-def _kind_of(value: Any) -> str:
-    """What a JSON value is, in a person's words (never the value itself)."""
-    if value is None:
-        return "null"
-    return {bool: "true or false", int: "a number", float: "a number", str: "a string", list: "a list"}.get(
-        type(value), "an object" if isinstance(value, Mapping) else "something else"
-    )
-
-
 def unstructure_event(event: Event) -> dict[str, Any]:
     return converter.unstructure(event)  # type: ignore[no-any-return]
 
@@ -262,7 +265,7 @@ def parse_document(data: str | bytes | Mapping[str, Any]) -> tuple[str, Region, 
         except RecursionError:
             raise InvalidEvent(None, None, HIDDEN, "not an episode: JSON nested too deep") from None
     if not isinstance(data, Mapping):
-        raise InvalidEvent(None, None, HIDDEN, f"an episode must be a JSON object, got {_kind_of(data)}")
+        raise InvalidEvent(None, None, HIDDEN, f"an episode must be a JSON object, got {kind_of(data)}")
     if any(type(k) is not str for k in data):
         raise InvalidEvent(None, None, HIDDEN, "field names must be strings")
     fmt = data.get("format", FORMAT)
@@ -275,14 +278,14 @@ def parse_document(data: str | bytes | Mapping[str, Any]) -> tuple[str, Region, 
     if type(patient_id) is not str or not patient_id.strip():
         # Never echoed: it is the patient's identifier, however malformed.
         raise InvalidEvent(
-            None, "patient_id", HIDDEN, f"expected a non-empty string, got {_kind_of(patient_id)}"
+            None, "patient_id", HIDDEN, f"expected a non-empty string, got {kind_of(patient_id)}"
         )
     region = data.get("region")
     if type(region) is not str or region not in _REGIONS:
         raise InvalidEvent(None, "region", region, f"expected one of {', '.join(_REGIONS)}")
     events = data.get("events", [])
     if type(events) is not list:
-        raise InvalidEvent(None, "events", HIDDEN, f"expected a list of events, got {_kind_of(events)}")
+        raise InvalidEvent(None, "events", HIDDEN, f"expected a list of events, got {kind_of(events)}")
     return patient_id, Region(region), events
 
 

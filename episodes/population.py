@@ -41,7 +41,7 @@ from ._batch import next_eligible_many
 from ._errors import EpisodeError, InvalidEvent
 from ._policy import Policy
 from ._query import Eligibility, Status
-from ._time import as_date, shift, today
+from ._time import as_date, query_day, shift
 
 #: The worklist's columns, in order.
 COLUMNS = (
@@ -488,7 +488,7 @@ def worklist(
         policy = str(Path(policy).resolve())  # as the workers (another folder, another machine) see it
     if within is not None and within < 0:
         raise PopulationError(f"within: expected a number of days >= 0, got {within}")
-    on = today() if as_of is None else as_date(as_of)
+    on = query_day(as_of)
     load_policy(policy)  # a bad policy fails here, once, not in every task
     parts = list(chunks(input_files(Path(input).resolve()), partition_bytes))
     if kind == "parquet":

@@ -18,7 +18,7 @@ import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 from pendulum import Date
 
-from episodes._errors import shown
+from episodes._errors import kind_of, shown
 from episodes._events import ENUMS
 from episodes._pathway import STEPS, StepName
 from episodes._policy import Policy
@@ -58,9 +58,7 @@ def _converter() -> cattrs.Converter:
     def strict(*types: type) -> Any:
         def hook(value: Any, t: Any) -> Any:
             if type(value) not in types:
-                raise _Refused(
-                    f"expected {' or '.join(x.__name__ for x in types)}, got {type(value).__name__}"
-                )
+                raise _Refused(f"expected {' or '.join(_NAMES[x] for x in types)}, got {kind_of(value)}")
             return value
 
         return hook
@@ -161,6 +159,7 @@ def _problem(exc: BaseException, t: Any) -> str:
     return f"expected {_WORDS.get(name, 'a value of another type')}" if name else "invalid value"
 
 
+_NAMES = {str: "a string", bool: "true or false", int: "a whole number", float: "a number"}
 _WORDS = {"tuple": "a list", "dict": "a table", "str": "a string", "int": "a whole number"}
 _KEY = re.compile(r"\['([A-Za-z_][\w-]*)'\]")
 

@@ -1107,3 +1107,25 @@ def test_events_after_as_of_are_ignored():
     p = plan(first_block(), "2026-01-11")
     assert p.state == "conservative_care"
     assert (p["mbb"].step, p["mbb"].status) == ("mbb1", "eligible")
+
+
+# --- Exams: the latest exam recording a field decides it -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("radicular", "status"), [(True, "blocked"), (None, "eligible"), (False, "eligible")]
+)
+def test_a_later_exam_finding_radicular_signs_outweighs_an_earlier_one(radicular, status):
+    """The exam at 10 weeks finds facet signs, no radicular signs; a later one (Jun 10) records
+    radicular signs: true blocks the block (I.A.3), null leaves the earlier finding to decide."""
+    b = ready().exam("2025-06-10", radicular_signs=radicular)
+    e = plan(b, "2025-06-11")["mbb"]
+    assert e.status == status
+    assert crit(e, "facet_findings").status == ("unmet" if radicular else "met")
+    assert decide(b, "mbb", "2025-06-11").status == ("denied" if radicular else "approved")
+
+
+def test_the_exam_of_the_day_before_the_block_decides_not_a_later_one():
+    """An exam after the proposal's date is not read: on Jun 9 the earlier exam decides."""
+    b = ready().exam("2025-06-10", radicular_signs=True)
+    assert plan(b, "2025-06-09")["mbb"].status == "eligible"

@@ -576,3 +576,31 @@ def test_esi_and_cyst_aspiration_are_not_addressed():
     assert decide(ready(), "esi").status == "not_addressed"
     assert decide(ready(), "facet_cyst_aspiration").status == "not_addressed"
     assert decide(ready(), "pulsed_rfa").status == "denied"
+
+
+# --- Levels in plans (Reading rules: levels) -------------------------------------------------
+
+
+def test_after_a_successful_ablation_the_plan_names_no_level_for_a_second_block():
+    """A block at L4-L5/L5-S1, then an ablation there with 60% relief: every second block is
+    denied (at those levels: ablated; elsewhere: not the first block's levels), so the plan
+    is not eligible and names no levels."""
+    b = ready()
+    block(b, "2025-04-01", 85)
+    pid = b.procedure("rfa", "2025-04-20", list(LEVELS))
+    b.outcome(pid, "2025-05-01", 60, True)
+    e = plan(b, "2025-06-01")["mbb"]
+    assert (e.step, e.levels) == ("mbb2", ())
+    assert e.status != "eligible"
+    for levels in (LEVELS, ("L3-L4",)):
+        assert decide(b, "mbb", "2025-06-01", levels).status == "denied"
+
+
+def test_a_second_block_plan_names_the_first_blocks_levels():
+    """After one block at L4-L5/L5-S1 (85%), the plan's second block is at those levels."""
+    b = ready()
+    block(b, "2025-04-01", 85)
+    e = plan(b, "2025-04-15")["mbb"]
+    assert (e.step, e.status, e.levels) == ("mbb2", "eligible", LEVELS)
+    assert decide(b, "mbb", "2025-04-15", e.levels).status == "approved"
+    assert decide(b, "mbb", "2025-04-14", e.levels).status == "denied"  # the day before 2 weeks

@@ -751,3 +751,58 @@ def test_aspiration_non_indications(condition, status):
     """Infection at the site and local anesthetic allergy are non-indications of an aspiration."""
     b = cyst_ready().condition(condition, "2025-07-20")
     assert crit(plan(b, "2025-08-01")["facet_cyst_aspiration"], "contraindications").status == status
+
+
+# --- ESI: impingement at a requested level; the recommended approach -------------------------
+
+
+@pytest.mark.parametrize(
+    ("approach", "levels", "side", "status"),
+    [
+        ("interlaminar", ["C5-C6"], "bilateral", "approved"),
+        ("interlaminar", ["C5-C6", "C6-C7"], "left", "denied"),  # one level a session
+        ("transforaminal", ["C5-C6"], "bilateral", "approved"),  # both sides of one level
+        ("transforaminal", ["C5-C6", "C6-C7"], "left", "approved"),  # one side, adjacent
+        ("transforaminal", ["C4-C5", "C6-C7"], "left", "denied"),  # not adjacent
+        ("transforaminal", ["C4-C5", "C5-C6", "C6-C7"], "left", "denied"),  # three
+        ("caudal", ["C5-C6"], "bilateral", "denied"),  # not recommended in the neck
+        (None, ["C5-C6"], "bilateral", "approved"),  # one level: every approach allows it
+        (None, ["C5-C6", "C6-C7"], "left", "pended"),  # more: the approach decides
+    ],
+)
+def test_esi_recommended_approach(approach, levels, side, status):
+    """Interlaminar at one level; transforaminal at most two (both sides of one level, or one
+    side of two adjacent levels), as the Recommended Clinical Approach says."""
+    b = esi_ready()
+    b.imaging("2025-07-01", "mri", ["nerve_impingement"], ["C4-C5", "C5-C6", "C6-C7"])
+    extra = {"approach": approach} if approach else {}
+    d = testing.decide(b, POLICY, "esi", "2025-08-01", levels, side, **extra)
+    assert d.status == status, [c.message for c in d.unmet()]
+
+
+@pytest.mark.parametrize(("levels", "status"), [(["C5-C6"], "approved"), (["C6-C7"], "denied")])
+def test_esi_needs_the_impingement_at_a_requested_level(levels, status):
+    """The MRI shows nerve impingement at C5-C6: an ESI there is approved, at C6-C7 denied."""
+    d = testing.decide(esi_ready(), POLICY, "esi", "2025-08-01", levels, approach="interlaminar")
+    assert d.status == status
+
+
+# --- ia_facet: a facet injection of its ordinal -----------------------------------------------
+
+
+def test_a_first_intra_articular_injection_is_judged_as_a_first_block():
+    """The ready episode: a therapeutic ia_facet on READY is approved as mbb1 would be, and a
+    day early it is denied by the same 'more than 12 weeks' rule."""
+    assert decide(ready(), "ia_facet", READY).status == "approved"
+    early = decide(ready(), "ia_facet", READY.subtract(days=1))
+    assert early.status == "denied"
+    assert crit(early, "conservative_care").status == "unmet"
+
+
+@pytest.mark.parametrize(("relief", "status"), [(80, "denied"), (81, "approved")])
+def test_an_ia_facet_after_a_block_is_judged_as_a_second_injection(relief, status):
+    """After a block with 80% relief (not 'greater than 80%'), an intra-articular injection is a
+    second facet injection and is denied; at 81% approved."""
+    b = ready()
+    block(b, READY, relief)
+    assert decide(b, "ia_facet", READY.add(days=14)).status == status

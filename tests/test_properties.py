@@ -365,6 +365,24 @@ def test_round_trip(raw: dict[str, Any]) -> None:
     assert dump_episode(again) == text
 
 
+@given(raw=episode_dicts(), data=st.data())
+def test_round_trip_keeps_empty_lists(raw: dict[str, Any], data: st.DataObject) -> None:
+    """Empty lists survive too: an imaging study or a condition with levels [] (none) comes back
+    with [] (not null, which says 'not documented'), a study with no findings comes back so."""
+    events = raw["events"]
+    for event in events:
+        if event["type"] in ("imaging", "condition") and data.draw(st.booleans()):
+            event["levels"] = []
+        if event["type"] == "imaging" and data.draw(st.booleans()):
+            event["findings"] = []
+    ep = load_episode(raw)
+    again = load_episode(dump_episode(ep))
+    assert again.events == ep.events
+    for before, after in zip(ep.events, again.events, strict=True):
+        if before.type in ("imaging", "condition"):
+            assert (before.levels == ()) is (after.levels == ())  # type: ignore[union-attr]
+
+
 # -- (d) more of the contract ----------------------------------------------------------------------
 
 

@@ -468,3 +468,22 @@ def test_objects_are_checked_for_region_too():
         ep.record(Exam(date=day("2026-05-01")), bad)
     assert (info.value.index, info.value.field, info.value.value) == (1, "levels[0]", "C5-C6")
     assert len(ep.events) == 2
+
+
+def test_a_proposal_names_at_least_one_level():
+    """A proposal with levels [] is bad input (an ablation with no levels was once approved)."""
+    import policies
+    from episodes import evaluate
+
+    ep = load_episode(FULL)
+    for pid in ("centene-facet", "cms-l38773"):
+        with pytest.raises(EpisodeError) as info:
+            evaluate(
+                ep,
+                policies.load(pid),
+                {"procedure": "rfa", "date": "2026-06-01", "levels": [], "side": "left"},
+            )
+        assert (info.value.field, str(info.value)) == (
+            "levels",
+            "event 0, field 'levels': a procedure names at least one level (got [])",
+        )
