@@ -157,6 +157,12 @@ def _parser() -> argparse.ArgumentParser:
         "--relief", type=float, default=90, help="assumed relief of each step, percent (default 90)"
     )
 
+    tl = sub.add_parser("timeline", help="the episode, its next steps and the projected pathway, drawn")
+    tl.add_argument("episode", help="episode JSON file (episode/1), or - for stdin")
+    tl.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
+    tl.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    tl.add_argument("-o", "--output", required=True, help="FILE.svg or FILE.png")
+
     cp = sub.add_parser("compare", help="the episode projected under every bundled policy, side by side")
     cp.add_argument("episode", help="episode JSON file (episode/1), or - for stdin")
     cp.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
@@ -211,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _worklist(args)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "timeline":
+            return _timeline(args)
         policy = _policy(args.policy)
         episode = _episode(args.episode, args.fhir, args.fhir_codes)
         if args.command == "project":
@@ -240,6 +248,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(out, indent=2) if args.json else out)
     except BrokenPipeError:  # `episodes ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    from ._timeline import timeline
+
+    fmt = Path(args.output).suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png"):
+        raise _BadInput(f"-o: expected a .svg or .png file, got {Path(args.output).name!r}")
+    drawn = timeline(_episode(args.episode), _policy(args.policy), args.as_of, fmt)
+    try:
+        Path(args.output).write_bytes(drawn)
+    except OSError as exc:
+        raise _BadInput(f"{args.output}: cannot write: {exc.strerror}") from None
     return 0
 
 
