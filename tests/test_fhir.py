@@ -22,7 +22,7 @@ def _bundle(name: str) -> dict:
     return json.loads((DATA / name).read_text("utf-8"))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.episodes())
 def test_dump_then_load_loses_nothing(episode):
     """Every generated episode written as a Bundle reads back with the same wire dict."""

@@ -91,7 +91,7 @@ def record(ep: Episode, as_of: Any, steps: Any, upto: int, relief: float) -> Epi
 
 
 @pytest.mark.parametrize("policy_id", policies.available())
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(data=st.data())
 def test_every_projected_date_is_one_the_queries_accept(policy_id: str, data: st.DataObject) -> None:
     """For generated episodes and every policy: recording the projected steps before each one,
