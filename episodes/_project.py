@@ -81,6 +81,8 @@ def project(
     done: set[str] = set()  # each repeatable step is projected once
     fixed: str | None = None  # the rule that fixed the date, seen before documenting outcomes
     state = ""
+    taken = {getattr(e, "id", None) for e in work.events}
+    ours: set[str] = set()  # the ids of the projected procedures (never one of the record's)
     while len(steps) < _MOST_STEPS:
         plan = next_eligible(work, policy, day)
         plans += 1
@@ -107,7 +109,7 @@ def project(
             # Outcomes of projected procedures are documented on the day the timing allows (a
             # sustained-relief rule); anything else only a person can supply.
             latest = next((p for p in reversed(work.events) if type(p) is Procedure), None)
-            if latest is None or not latest.id.startswith("projected-") or chosen.earliest <= day:
+            if latest is None or latest.id not in ours or chosen.earliest <= day:
                 stop = _needs(chosen, policy)
                 break
             work.record(_outcome_of(latest.id, chosen.earliest, relief, functional_improvement))
@@ -119,7 +121,12 @@ def project(
         if levels is None:
             stop = f"no levels at which {chosen.step} would be approved on {when} ({policy.citation})"
             break
-        pid = f"projected-{len(steps) + 1}"
+        pid = next(
+            f"projected-{n}"
+            for n in range(1, len(taken) + len(ours) + 2)
+            if f"projected-{n}" not in taken | ours
+        )
+        ours.add(pid)
         approach = Approach.INTERLAMINAR if chosen.procedure is ProcedureKind.ESI else None
         work.record(Procedure(pid, chosen.procedure, when, levels, side, approach))
         work.record(_outcome_of(pid, when, relief, functional_improvement))

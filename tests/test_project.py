@@ -128,3 +128,22 @@ def test_benchmark_bound_on_plans():
     must be documented later: at most about 20 (issue 14, point 6)."""
     for pid in policies.available():
         assert project(example(), policies.load(pid), day("2026-04-10")).plans <= 20
+
+
+def test_a_recorded_id_like_a_projected_one_is_left_alone():
+    """An episode whose own procedure is called 'projected-1' projects as another would."""
+    raw = example()
+    renamed = load_episode(
+        {
+            "patient_id": "p",
+            "region": "lumbar",
+            "events": [
+                {**e, "id": "projected-1"} if e["type"] == "procedure" else
+                ({**e, "procedure_id": "projected-1"} if e["type"] == "outcome" else e)
+                for e in __import__("json").loads(__import__("episodes").dump_episode(raw))["events"]
+            ],
+        }
+    )  # fmt: skip
+    assert [s.date for s in project(renamed, CENTENE, "2026-04-10").steps] == [
+        s.date for s in project(raw, CENTENE, "2026-04-10").steps
+    ]
