@@ -165,6 +165,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     cp.add_argument("--json", action="store_true", help="JSON for a program")
 
+    tl = sub.add_parser("timeline", help="the episode on a time axis with the pathway ahead (SVG or PNG)")
+    common(tl)
+    tl.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    tl.add_argument(
+        "--relief", type=float, default=90, help="assumed relief of each step, percent (default 90)"
+    )
+    tl.add_argument("-o", "--output", required=True, help="FILE.svg or FILE.png")
+
     dg = sub.add_parser("diagram", help="a policy's pathway as a state diagram (mermaid text, or SVG)")
     dg.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
     dg.add_argument("-o", "--output", help="write to this file (default: standard output)")
@@ -213,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _compare(args)
         policy = _policy(args.policy)
         episode = _episode(args.episode, args.fhir, args.fhir_codes)
+        if args.command == "timeline":
+            return _timeline(args, episode, policy)
         if args.command == "project":
             if not 0 <= args.relief <= 100:
                 raise _BadInput(f"--relief: expected a percent from 0 to 100, got {args.relief:g}")
@@ -255,6 +265,27 @@ def _compare(args: argparse.Namespace) -> int:
         if episode.region in policies.load(i).regions
     ]
     print(json.dumps([to_data(p) for p in found], indent=2) if args.json else compare_text(found))
+    return 0
+
+
+def _timeline(args: argparse.Namespace, episode: Episode, policy: Policy) -> int:
+    from ._timeline import TimelineError, timeline
+
+    if not 0 <= args.relief <= 100:
+        raise _BadInput(f"--relief: expected a percent from 0 to 100, got {args.relief:g}")
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise _BadInput(f"-o: a timeline is written as .svg or .png, not {suffix or 'no suffix'!r}")
+    try:
+        drawn = timeline(
+            episode, policy, args.as_of, relief=args.relief, fmt="svg" if suffix == ".svg" else "png"
+        )
+    except TimelineError as exc:
+        raise _BadInput(f"timeline: {exc}") from None
+    try:
+        Path(args.output).write_bytes(drawn)
+    except OSError as exc:
+        raise _BadInput(f"{args.output}: cannot write: {exc.strerror}") from None
     return 0
 
 
