@@ -169,3 +169,25 @@ def test_benchmark_bound_on_plans():
     must be documented later: at most about 20 (issue 14, point 6)."""
     for pid in policies.available():
         assert project(example(), policies.load(pid), day("2026-04-10")).plans <= 20
+
+
+def test_the_epidural_track_follows_the_policys_cap(tmp_path: Any) -> None:
+    """Cohere caps epidurals at 3 in a rolling 6 months: three are projected (Aug 1, Aug 22 after
+    the 3-week interval, Nov 22 after 3 months of sustained relief); the same policy with a cap of
+    2 projects two."""
+    from importlib import resources
+
+    import test_cohere
+
+    ep = test_cohere.esi_ready().build()
+    shots = [
+        s for s in project(ep, policies.load("cohere-neck-pain"), "2025-08-01").steps if s.procedure == "esi"
+    ]
+    assert [str(s.date) for s in shots] == ["2025-08-01", "2025-08-22", "2025-11-22"]
+    text = resources.files("policies").joinpath("cohere-neck-pain.toml").read_text()
+    capped = 'max = 3\nwindow = "6 months"'
+    assert capped in text
+    path = tmp_path / "cohere-two.toml"
+    path.write_text(text.replace(capped, 'max = 2\nwindow = "6 months"'))
+    two = project(ep, policies.load_file(path), "2025-08-01").steps
+    assert [str(s.date) for s in two if s.procedure == "esi"] == ["2025-08-01", "2025-08-22"]
