@@ -157,6 +157,12 @@ def _parser() -> argparse.ArgumentParser:
         "--relief", type=float, default=90, help="assumed relief of each step, percent (default 90)"
     )
 
+    tl = sub.add_parser("timeline", help="the episode, its next steps and the projected pathway, drawn")
+    tl.add_argument("episode", help="episode JSON file (episode/1), or - for stdin")
+    tl.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
+    tl.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    tl.add_argument("-o", "--output", required=True, help="FILE.svg or FILE.png")
+
     cp = sub.add_parser("compare", help="the episode projected under every bundled policy, side by side")
     cp.add_argument("episode", help="episode JSON file (episode/1), or - for stdin")
     cp.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
@@ -164,14 +170,6 @@ def _parser() -> argparse.ArgumentParser:
         "--relief", type=float, default=90, help="assumed relief of each step, percent (default 90)"
     )
     cp.add_argument("--json", action="store_true", help="JSON for a program")
-
-    tl = sub.add_parser("timeline", help="the episode on a time axis with the pathway ahead (SVG or PNG)")
-    common(tl)
-    tl.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
-    tl.add_argument(
-        "--relief", type=float, default=90, help="assumed relief of each step, percent (default 90)"
-    )
-    tl.add_argument("-o", "--output", required=True, help="FILE.svg or FILE.png")
 
     dg = sub.add_parser("diagram", help="a policy's pathway as a state diagram (mermaid text, or SVG)")
     dg.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
@@ -219,10 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _worklist(args)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "timeline":
+            return _timeline(args)
         policy = _policy(args.policy)
         episode = _episode(args.episode, args.fhir, args.fhir_codes)
-        if args.command == "timeline":
-            return _timeline(args, episode, policy)
         if args.command == "project":
             if not 0 <= args.relief <= 100:
                 raise _BadInput(f"--relief: expected a percent from 0 to 100, got {args.relief:g}")
@@ -253,6 +251,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _timeline(args: argparse.Namespace) -> int:
+    from ._timeline import timeline
+
+    fmt = Path(args.output).suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png"):
+        raise _BadInput(f"-o: expected a .svg or .png file, got {Path(args.output).name!r}")
+    drawn = timeline(_episode(args.episode), _policy(args.policy), args.as_of, fmt)
+    try:
+        Path(args.output).write_bytes(drawn)
+    except OSError as exc:
+        raise _BadInput(f"{args.output}: cannot write: {exc.strerror}") from None
+    return 0
+
+
 def _compare(args: argparse.Namespace) -> int:
     import policies
 
@@ -265,27 +277,6 @@ def _compare(args: argparse.Namespace) -> int:
         if episode.region in policies.load(i).regions
     ]
     print(json.dumps([to_data(p) for p in found], indent=2) if args.json else compare_text(found))
-    return 0
-
-
-def _timeline(args: argparse.Namespace, episode: Episode, policy: Policy) -> int:
-    from ._timeline import TimelineError, timeline
-
-    if not 0 <= args.relief <= 100:
-        raise _BadInput(f"--relief: expected a percent from 0 to 100, got {args.relief:g}")
-    suffix = Path(args.output).suffix.lower()
-    if suffix not in (".svg", ".png"):
-        raise _BadInput(f"-o: a timeline is written as .svg or .png, not {suffix or 'no suffix'!r}")
-    try:
-        drawn = timeline(
-            episode, policy, args.as_of, relief=args.relief, fmt="svg" if suffix == ".svg" else "png"
-        )
-    except TimelineError as exc:
-        raise _BadInput(f"timeline: {exc}") from None
-    try:
-        Path(args.output).write_bytes(drawn)
-    except OSError as exc:
-        raise _BadInput(f"{args.output}: cannot write: {exc.strerror}") from None
     return 0
 
 

@@ -112,7 +112,7 @@ def project(
             if latest is None or not latest.id.startswith("projected-") or chosen.earliest <= day:
                 stop = _needs(chosen, policy)
                 break
-            work.record(_outcome(latest, chosen.earliest, relief, functional_improvement))
+            work.record(_outcome_of(latest.id, chosen.earliest, relief, functional_improvement))
             fixed = _set_by(chosen, chosen.earliest)
             day = chosen.earliest
             continue
@@ -210,10 +210,6 @@ def _needs(entry: Eligibility, policy: Policy) -> str:
 
 def _set_by(entry: Eligibility, when: Date) -> str | None:
     return next((c.rule for c in entry.criteria if c.resolves_on == when), None)
-
-
-def _outcome(p: Procedure, when: Date, relief: float, fi: bool) -> Outcome:
-    return _outcome_of(p.id, when, relief, fi)
 
 
 def _outcome_of(pid: str, when: Date, relief: float, fi: bool) -> Outcome:

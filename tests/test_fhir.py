@@ -22,7 +22,7 @@ def _bundle(name: str) -> dict:
     return json.loads((DATA / name).read_text("utf-8"))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.episodes())
 def test_dump_then_load_loses_nothing(episode):
     """Every generated episode written as a Bundle reads back with the same wire dict."""
@@ -144,8 +144,43 @@ def test_patient_details_are_not_kept():
     assert "1961" not in dumped
 
 
+def _condition_bundle(code: str) -> dict:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Condition",
+                    "id": "c",
+                    "subject": {"reference": "Patient/x"},
+                    "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code}]},
+                    "recordedDate": "2026-01-02",
+                }
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "region"),
+    [
+        ("M47.812", "cervical"),
+        ("M47.814", "thoracic"),
+        ("M47.816", "lumbar"),
+        ("M54.50", "lumbar"),
+        ("M54.2", "cervical"),
+    ],
+)
+def test_region_comes_from_the_diagnoses_where_no_level_is_recorded(code, region):
+    """With no level recorded, the diagnoses name the region (data/regions.toml); region= wins."""
+    assert load_bundle(_condition_bundle(code)).region.value == region
+    assert load_bundle(_condition_bundle(code), region="thoracic").region.value == "thoracic"
+
+
 def test_region_comes_from_levels_or_the_argument():
-    """Without a level the region must be given; with region= it loads."""
+    """Without a level or a diagnosis naming a region, the region must be given; with region=
+    it loads."""
     bundle = {
         "resourceType": "Bundle",
         "type": "collection",
@@ -155,7 +190,7 @@ def test_region_comes_from_levels_or_the_argument():
                     "resourceType": "Condition",
                     "id": "c",
                     "subject": {"reference": "Patient/x"},
-                    "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "M47.812"}]},
+                    "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "M54.9"}]},
                     "recordedDate": "2026-01-02",
                 }
             }

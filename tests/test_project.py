@@ -119,7 +119,7 @@ def check(ep: Episode, pol: Any, as_of: Any, relief: float = 90) -> int:
 
 
 @pytest.mark.parametrize("policy_id", policies.available())
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(data=st.data())
 def test_every_projected_date_is_one_the_queries_accept(policy_id: str, data: st.DataObject) -> None:
     """For generated episodes and every policy, each projected step is one the queries accept on

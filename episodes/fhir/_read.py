@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from .._errors import EpisodeError, InvalidEvent
@@ -529,11 +532,26 @@ class Reader:
 
 
 def region_of_events(events: list[dict[str, Any]]) -> str | None:
+    """The region the levels name; where none is recorded, the one the diagnoses name."""
     for ev in events:
         for lv in ev.get("levels") or ():
             if lv in _LEVELS:
                 return region_of(lv).value
+    prefixes = _region_prefixes()
+    for ev in events:
+        code = ev.get("code") if ev.get("type") == "diagnosis" else None
+        if isinstance(code, str):
+            found = max((p for p in prefixes if code.upper().startswith(p)), key=len, default=None)
+            if found is not None:
+                return prefixes[found]
     return None
+
+
+@cache
+def _region_prefixes() -> dict[str, str]:
+    """ICD-10-CM code prefix to region, from data/regions.toml."""
+    raw = tomllib.loads(resources.files(__package__).joinpath("data/regions.toml").read_text("utf-8"))
+    return {prefix: region for region, listed in raw.items() for prefix in listed}
 
 
 def to_episode(reader: Reader, region: str | None) -> Any:

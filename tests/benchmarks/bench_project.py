@@ -1,12 +1,6 @@
-"""Projection cost, by hand (not run by CI).
+"""What a projection costs: plans asked and time, per policy, by hand (not run by CI).
 
-    python tests/benchmarks/bench_project.py            # every bundled policy
-    python tests/benchmarks/bench_project.py --n 300 --policy centene-facet
-
-For each bundled policy, over a seeded set of generated episodes (episodes.testing.strategies,
-each projected on a date around its events): plans per projection (median, 95th percentile,
-most; issue 14 asks at most about 20), steps projected (median), and µs per projection
-(median, 95th percentile); then the docs' example under centene-facet on 2026-04-10.
+python tests/benchmarks/bench_project.py [--n 300]
 """
 
 from __future__ import annotations
@@ -14,74 +8,34 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from typing import Any
-
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import policies
-from episodes import Episode, load_episode, project
-from episodes.testing.strategies import as_of_dates, episode_dicts
-
-
-def sample(policy: Any, n: int) -> list[tuple[Episode, Any]]:
-    """``n`` generated episodes of the policy's regions, each with a date to project from."""
-    found: list[tuple[Episode, Any]] = []
-
-    @settings(max_examples=n, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
-    @given(st.data())
-    def draw(data: st.DataObject) -> None:
-        raw = data.draw(episode_dicts(policy=policy))
-        episode = load_episode(raw)
-        found.append((episode, data.draw(as_of_dates(episode))))
-
-    draw()
-    return found
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+from episodes import load_episode, project
+from episodes.testing.strategies import population
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=200)
-    ap.add_argument("--policy", action="append")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=20261122)
     args = ap.parse_args()
-    print(
-        f"{'policy':<22}{'n':>5}{'plans med':>10}{'p95':>6}{'max':>6}"
-        f"{'steps med':>10}{'max':>5}{'µs med':>10}{'µs p95':>10}"
-    )
-    for pid in args.policy or policies.available():
-        policy = policies.load(pid)
-        cases = sample(policy, args.n)
-        plans: list[float] = []
-        steps: list[float] = []
-        micros: list[float] = []
-        for episode, on in cases:
+    print(f"{'policy':<22} {'plans med':>9} {'plans max':>9} {'steps med':>9} {'µs med':>9} {'µs p95':>9}")
+    for pid in policies.available():
+        pol = policies.load(pid)
+        eps = [load_episode(d) for d in population(args.n, args.seed, [pid], events=(14, 16))]
+        plans, steps, times = [], [], []
+        for ep in eps:
+            on = ep.events[-1].when
             t = time.perf_counter()
-            p = project(episode, policy, on)
-            micros.append((time.perf_counter() - t) * 1e6)
+            p = project(ep, pol, on)
+            times.append((time.perf_counter() - t) * 1e6)
             plans.append(p.plans)
             steps.append(len(p.steps))
+        times.sort()
         print(
-            f"{pid:<22}{len(cases):>5}{statistics.median(plans):>10g}{pct(plans, 0.95):>6g}{max(plans):>6g}"
-            f"{statistics.median(steps):>10g}{max(steps):>5g}"
-            f"{statistics.median(micros):>10.0f}{pct(micros, 0.95):>10.0f}"
+            f"{pid:<22} {statistics.median(plans):>9.0f} {max(plans):>9} {statistics.median(steps):>9.0f} "
+            f"{statistics.median(times):>9.0f} {times[int(0.95 * len(times))]:>9.0f}"
         )
-    with open("docs/examples/lumbar-facet.json") as f:
-        example = load_episode(f.read())
-    centene = policies.load("centene-facet")
-    runs = []
-    for _ in range(50):
-        t = time.perf_counter()
-        p = project(example, centene, "2026-04-10")
-        runs.append((time.perf_counter() - t) * 1e6)
-    print(
-        f"docs example, centene-facet, 2026-04-10: {len(p.steps)} steps, {p.plans} plans, "
-        f"{statistics.median(runs):.0f} µs a projection (median of 50)"
-    )
 
 
 if __name__ == "__main__":
