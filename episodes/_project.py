@@ -18,9 +18,10 @@ from ._episode import Episode
 from ._events import Approach, Outcome, Procedure, ProcedureKind, Side
 from ._policy import Policy
 from ._query import REGION_LEVELS, DecisionStatus, Eligibility, Status, evaluate, next_eligible
+from ._rules.timing import Cap
 from ._time import day_after, query_day
 
-#: How many epidural injections a projection takes at most (a rolling cap of three is usual).
+#: How many epidural injections a projection takes at most where the policy sets no cap.
 ESI_AHEAD = 3
 #: A projection never takes more steps than this (blocks, ablations, injections).
 _MOST_STEPS = 8
@@ -77,6 +78,7 @@ def project(
     plans = 0
     day = on
     esi = 0
+    esi_ahead = _esi_cap(policy)
     stop = ""
     done: set[str] = set()  # each repeatable step is projected once
     fixed: str | None = None  # the rule that fixed the date, seen before documenting outcomes
@@ -92,7 +94,7 @@ def project(
         shot = plan.entries.get(ProcedureKind.ESI.value)
         if (
             shot is not None
-            and esi < ESI_AHEAD
+            and esi < esi_ahead
             and _open(shot)
             and (
                 chosen is None or shot.earliest < chosen.earliest  # type: ignore[operator]
@@ -100,7 +102,7 @@ def project(
         ):
             chosen = shot
         if chosen is None:
-            stop = _why_stop(blocked, shot if esi < ESI_AHEAD else None, policy)
+            stop = _why_stop(blocked, shot if esi < esi_ahead else None, policy)
             if state == "facet_negative":
                 stop = f"the facet pathway closes (facet_negative) at {relief:g}% relief: {stop}"
             break
@@ -152,6 +154,17 @@ def project(
     else:
         stop = f"projected {_MOST_STEPS} steps ahead; ask again after them"
     return Projection(on, policy.id, tuple(steps), stop, state, plans)
+
+
+def _esi_cap(policy: Policy) -> int:
+    """How many injections to project: the policy's cap on epidurals in its rolling window
+    (Cohere: fewer than 3 in 6 months), else ``ESI_AHEAD``."""
+    caps = [
+        int(r.criterion.max)
+        for r in policy.rules(ProcedureKind.ESI.value) or ()
+        if isinstance(r.criterion, Cap) and ProcedureKind.ESI in r.criterion.of.procedures
+    ]
+    return min(caps, default=ESI_AHEAD)
 
 
 def _facet_entry(

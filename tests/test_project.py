@@ -90,27 +90,20 @@ def record(ep: Episode, as_of: Any, steps: Any, upto: int, relief: float) -> Epi
     return work
 
 
-@pytest.mark.parametrize("policy_id", policies.available())
-@settings(max_examples=10)
-@given(data=st.data())
-def test_every_projected_date_is_one_the_queries_accept(policy_id: str, data: st.DataObject) -> None:
-    """For generated episodes and every policy: recording the projected steps before each one,
-    the plan on its date says eligible (not needs documentation: a sustained-relief outcome is
-    then recorded on that date too) and evaluate approves it at the projected levels; where a
-    rule fixes the date (set_by), the plan the day before does not say eligible.  (Where none
-    does, the day before is the previous step's day: one procedure a day.)"""
-    pol = policies.load(policy_id)
-    raw = data.draw(episode_dicts(policy=pol, max_events=20))
-    ep = load_episode(raw)
-    as_of = data.draw(as_of_dates(raw))
-    p = project(ep, pol, as_of)
+def check(ep: Episode, pol: Any, as_of: Any, relief: float = 90) -> int:
+    """Each projected step, recorded after the ones before it (with the assumed outcomes): the
+    plan on its date says eligible (not needs documentation: a sustained-relief outcome is then
+    recorded on that date too), evaluate approves it at the projected levels, and the day before
+    it is not eligible, where that day is after ``as_of`` and after the previous step's day (one
+    procedure a day). Returns how many steps were checked."""
+    p = project(ep, pol, as_of, relief=relief)
     for i, s in enumerate(p.steps):
-        work = record(ep, p.as_of, p.steps, i, 90)
+        work = record(ep, p.as_of, p.steps, i, relief)
         # a sustained-relief rule may want the previous outcome documented on this date
         prev = f"checked-{i - 1}"
         if i:
             work.record({"type": "outcome", "procedure_id": prev, "date": s.date.isoformat(),
-                         "relief_percent": 90, "functional_improvement": True})  # fmt: skip
+                         "relief_percent": relief, "functional_improvement": True})  # fmt: skip
         entry = next_eligible(work, pol, s.date)[s.procedure.value]
         assert (entry.step, entry.status, entry.earliest) == (s.step, "eligible", s.date)
         side = side_of_blocks(work)
@@ -118,9 +111,57 @@ def test_every_projected_date_is_one_the_queries_accept(policy_id: str, data: st
         decision = evaluate(work, pol, {"procedure": s.procedure.value, "date": s.date.isoformat(),
                                         "levels": list(s.levels), "side": side, **extra})  # fmt: skip
         assert decision.status == "approved", [c.message for c in decision.unmet()]
-        if s.set_by is not None and s.date > p.as_of:  # a rule fixes the date: not the day before
+        free = s.date > p.as_of and (i == 0 or s.date > p.steps[i - 1].date.add(days=1))
+        if free or (s.set_by is not None and s.date > p.as_of):
             before = next_eligible(work, pol, s.date.subtract(days=1))[s.procedure.value]
             assert before.status != "eligible", (s.step, str(s.date))
+    return len(p.steps)
+
+
+@pytest.mark.parametrize("policy_id", policies.available())
+@settings(max_examples=10)
+@given(data=st.data())
+def test_every_projected_date_is_one_the_queries_accept(policy_id: str, data: st.DataObject) -> None:
+    """For generated episodes and every policy, each projected step is one the queries accept on
+    its day and not the day before (``check``)."""
+    pol = policies.load(policy_id)
+    raw = data.draw(episode_dicts(policy=pol, max_events=20))
+    ep = load_episode(raw)
+    check(ep, pol, data.draw(as_of_dates(raw)))
+
+
+def _ready(policy_id: str) -> tuple[Episode, Any]:
+    """Each policy's tests' episode ready for a first block, and that day."""
+    import test_centene
+    import test_cervical_facet
+    import test_cms
+    import test_cohere
+    import test_sample_pa
+
+    mod: Any = {
+        "centene-facet": test_centene,
+        "cervical-facet-64490": test_cervical_facet,
+        "cms-l38773": test_cms,
+        "cohere-neck-pain": test_cohere,
+        "sample-pa-64493": test_sample_pa,
+    }[policy_id]
+    return mod.ready().build(), mod.READY
+
+
+@pytest.mark.parametrize("policy_id", policies.available())
+@settings(max_examples=8, deadline=None)
+@given(data=st.data())
+def test_projections_of_ready_episodes_are_accepted(policy_id: str, data: st.DataObject) -> None:
+    """Generated episodes rarely reach a projected step, so: each policy's ready episode,
+    projected from a day around it with an assumed relief either side of the thresholds, passes
+    the same ``check``, and the full relief projects at least the first block."""
+    pol = policies.load(policy_id)
+    ep, ready = _ready(policy_id)
+    as_of = ready.add(days=data.draw(st.integers(-20, 60)))
+    relief = data.draw(st.sampled_from([100, 90, 80, 79, 75, 74, 50]))
+    steps = check(ep, pol, as_of, relief)
+    if relief == 100 and as_of >= ready:
+        assert steps >= 1
 
 
 def test_benchmark_bound_on_plans():
@@ -147,3 +188,25 @@ def test_a_recorded_id_like_a_projected_one_is_left_alone():
     assert [s.date for s in project(renamed, CENTENE, "2026-04-10").steps] == [
         s.date for s in project(raw, CENTENE, "2026-04-10").steps
     ]
+
+
+def test_the_epidural_track_follows_the_policys_cap(tmp_path: Any) -> None:
+    """Cohere caps epidurals at 3 in a rolling 6 months: three are projected (Aug 1, Aug 22 after
+    the 3-week interval, Nov 22 after 3 months of sustained relief); the same policy with a cap of
+    2 projects two."""
+    from importlib import resources
+
+    import test_cohere
+
+    ep = test_cohere.esi_ready().build()
+    shots = [
+        s for s in project(ep, policies.load("cohere-neck-pain"), "2025-08-01").steps if s.procedure == "esi"
+    ]
+    assert [str(s.date) for s in shots] == ["2025-08-01", "2025-08-22", "2025-11-22"]
+    text = resources.files("policies").joinpath("cohere-neck-pain.toml").read_text()
+    capped = 'max = 3\nwindow = "6 months"'
+    assert capped in text
+    path = tmp_path / "cohere-two.toml"
+    path.write_text(text.replace(capped, 'max = 2\nwindow = "6 months"'))
+    two = project(ep, policies.load_file(path), "2025-08-01").steps
+    assert [str(s.date) for s in two if s.procedure == "esi"] == ["2025-08-01", "2025-08-22"]
