@@ -114,10 +114,11 @@ def timeline(episode: Episode, policy: Policy, as_of: date | str | None = None, 
                 ax.text(x(on) + 2, y, note, va="center", fontsize=7, color="#777777")
         ax.set_yticks(range(len(rows)), [r[0] for r in reversed(rows)])
         ax.axvline(x(on), color="#999999", linestyle="--", linewidth=1)
-        ax.text(x(on), len(rows) - 0.4, f"as of {on}", fontsize=7, color="#555555")
+        ax.text(x(on) + 2, -0.7, f"as of {on}", fontsize=7, color="#555555")
         span = max(x(last_day) - x(first), 30)
-        ticks = [x(first) + round(span * i / 6) for i in range(7)]
-        ax.set_xticks(ticks, [str(Date.fromordinal(t)) for t in ticks])
+        ticks = _month_starts(first, Date.fromordinal(x(first) + span))
+        ax.set_xticks([x(t) for t in ticks], [t.format("MMM YYYY") for t in ticks])
+        ax.set_ylim(-1, len(rows))
         ax.set_xlim(x(first) - 5, x(first) + span + 25)
         ax.set_title(f"{episode.region.value} episode under {policy.id}, as of {on}", fontsize=9)
         fig.tight_layout()
@@ -126,6 +127,18 @@ def timeline(episode: Episode, policy: Policy, as_of: date | str | None = None, 
         return out.getvalue()
     finally:
         plt.close(fig)
+
+
+def _month_starts(first: Date, last: Date) -> list[Date]:
+    """The first days of the months from ``first`` to ``last``, thinned to about eight."""
+    months = []
+    d = Date(first.year, first.month, 1)
+    while d <= last:
+        if d >= first:
+            months.append(d)
+        d = d.add(months=1)
+    step = max(1, len(months) // 8 + (1 if len(months) % 8 else 0))
+    return months[::step]
 
 
 def x(d: Date) -> int:
