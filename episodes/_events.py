@@ -342,6 +342,10 @@ class Exam:
         return self.date
 
 
+#: The findings an exam may record, in the order of the class (everything but its date).
+EXAM_FIELDS: tuple[str, ...] = tuple(a.name for a in attrs.fields(Exam) if a.name != "date")
+
+
 @frozen
 class Condition:
     """A condition, active from ``start`` to ``end`` inclusive (``None``: ongoing)."""

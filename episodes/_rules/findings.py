@@ -9,7 +9,7 @@ from typing import Literal
 from attrs import field, frozen
 from pendulum import Date
 
-from .._events import Condition, ConditionKind, Exam, Imaging, ImagingFinding, Modality
+from .._events import EXAM_FIELDS, Condition, ConditionKind, Exam, Imaging, ImagingFinding, Modality
 from .._time import Duration, day_after, day_before
 from ._base import Criterion, Ctx, Levels, Say, Verdict, listing, met, non_empty, unknown, unmet
 
@@ -146,17 +146,7 @@ def _through(until: Date | None) -> str:
     return f" (counts through {until})" if until else ""
 
 
-_EXAM_FIELDS = frozenset(
-    (
-        "nrs",
-        "facet_signs",
-        "radicular_signs",
-        "adl_impairment",
-        "decreased_rom",
-        "impaired_gait",
-        "progressive_neuro_deficit",
-    )
-)
+_EXAM_FIELDS = frozenset(EXAM_FIELDS)
 
 
 def _field_name(value: str) -> str:

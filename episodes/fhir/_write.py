@@ -6,17 +6,11 @@ import uuid
 from typing import Any
 
 from .._episode import Episode, episode_to_dict
+from .._events import EXAM_FIELDS
 from ._tables import EXT, LATERALITY, OURS, SIDE_CODES, UNSUCCESSFUL, builtin
 
 _SNOMED = "http://snomed.info/sct"
-_EXAM_FIELDS = (
-    "facet_signs",
-    "radicular_signs",
-    "adl_impairment",
-    "decreased_rom",
-    "impaired_gait",
-    "progressive_neuro_deficit",
-)
+_EXAM_FIELDS = tuple(f for f in EXAM_FIELDS if f != "nrs")  # the NRS has its own LOINC code
 _ABSENT = {
     "coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "unknown"}]
 }
