@@ -16,7 +16,7 @@ import attrs
 import pendulum
 from pendulum import Date
 
-from ._errors import shown
+from ._errors import InvalidEvent, shown
 
 _DURATION = re.compile(r"^\s*(\d{1,6})\s+(day|week|month|year)s?\s*$", re.ASCII)
 #: The longest duration a policy may name, in each unit: 100 years (no rule looks further).
@@ -101,8 +101,8 @@ def query_day(as_of: date | str | None) -> Date:
     another Python type, a ``TypeError``."""
     if as_of is None:
         return today()
-    from ._errors import InvalidEvent  # the errors module is the one place errors are made
-
+    if type(as_of) is Date and as_of.year in YEARS:
+        return as_of
     try:
         day = as_date(as_of)
     except ValueError as exc:
