@@ -173,15 +173,14 @@ def structure_event(raw: Any, index: int) -> Event:
             raise InvalidEvent(index, None, HIDDEN, "field names must be strings")
         # Named without its value: a mistyped key may hold anything (a patient's id, say).
         raise InvalidEvent(index, _cut(sorted(raw.keys() - fields)[0]), HIDDEN, "unknown field")
-    body = raw
     try:
-        return hook(body, cls)
-    except Exception as exc:
+        return hook(raw, cls)
+    except Exception as exc:  # read, then raised as ours: the field, what was wanted, the value
         named = _field_error(exc)
         if named is not None:  # a validator of the event class, which names its field
-            raise InvalidEvent(index, named.path, _value_at(body, named.path), named.reason) from None
+            raise InvalidEvent(index, named.path, _value_at(raw, named.path), named.reason) from None
         field, reason, shown = _located(exc)
-        raise InvalidEvent(index, field, _value_at(body, field) if shown else HIDDEN, reason) from None
+        raise InvalidEvent(index, field, _value_at(raw, field) if shown else HIDDEN, reason) from None
 
 
 def _field_error(exc: BaseException) -> FieldError | None:
