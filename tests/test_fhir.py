@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -144,7 +145,8 @@ def test_patient_details_are_not_kept():
     assert "1961" not in dumped
 
 
-def _condition_bundle(code: str) -> dict:
+def _condition_bundle(code: str) -> dict[str, Any]:
+    """A bundle holding one diagnosis and nothing with a level."""
     return {
         "resourceType": "Bundle",
         "type": "collection",
@@ -181,21 +183,7 @@ def test_region_comes_from_the_diagnoses_where_no_level_is_recorded(code, region
 def test_region_comes_from_levels_or_the_argument():
     """Without a level or a diagnosis naming a region, the region must be given; with region=
     it loads."""
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [
-            {
-                "resource": {
-                    "resourceType": "Condition",
-                    "id": "c",
-                    "subject": {"reference": "Patient/x"},
-                    "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "M54.9"}]},
-                    "recordedDate": "2026-01-02",
-                }
-            }
-        ],
-    }
+    bundle = _condition_bundle("M54.9")  # dorsalgia, unspecified: no region
     with pytest.raises(FhirError, match="region"):
         load_bundle(bundle)
     assert load_bundle(bundle, region="cervical").region.value == "cervical"
