@@ -23,7 +23,7 @@ from typing import Any, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+from cattrs.errors import ClassValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from pendulum import Date
 
@@ -179,8 +179,8 @@ def structure_event(raw: Any, index: int) -> Event:
         named = _field_error(exc)
         if named is not None:  # a validator of the event class, which names its field
             raise InvalidEvent(index, named.path, _value_at(raw, named.path), named.reason) from None
-        field, reason, shown = _located(exc)
-        raise InvalidEvent(index, field, _value_at(raw, field) if shown else HIDDEN, reason) from None
+        field, reason = _located(exc)
+        raise InvalidEvent(index, field, _value_at(raw, field), reason) from None
 
 
 def _field_error(exc: BaseException) -> FieldError | None:
@@ -198,24 +198,19 @@ def _reason(exc: BaseException, _: type | None) -> str:
         return exc.reason if isinstance(exc, FieldError) else str(exc)
     if isinstance(exc, KeyError):
         return "missing required field"
-    if isinstance(exc, ForbiddenExtraKeysError):
-        # Named without its value: a mistyped key may hold anything (a patient's id, say).
-        return f"unknown field {_cut(sorted(exc.extra_fields)[0])!r}"
     return "invalid value"
 
 
 _AT = re.compile(r"^(.*) @ \$\.?(.*)$", re.S)
 
 
-def _located(exc: BaseException) -> tuple[str | None, str, bool]:
-    """The first refusal's field path, its reason, and whether its value may be shown."""
+def _located(exc: BaseException) -> tuple[str | None, str]:
+    """The first refusal's field path and its reason.  (Unknown fields never get here: they
+    are found, and named without their values, before the event is structured.)"""
     first = cattrs.transform_error(exc, "$", _reason)[0]
     m = _AT.match(first)
     reason, path = (m.group(1), m.group(2)) if m else (first, "")
-    if reason.startswith("unknown field "):
-        name = reason[len("unknown field ") :].strip("'")
-        return f"{path}.{name}" if path else name, "unknown field", False
-    return path or None, reason, True
+    return path or None, reason
 
 
 _PART = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")
