@@ -267,6 +267,9 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | str | None = N
     entries: dict[str, Eligibility] = {}
     # A plan reads only what stood on as_of (a later decision is no part of it).
     authorizations = record.of(Authorization) if policy.authorization is not None else ()
+    # The side the entries' code lines take: the latest diagnostic block's (found once a plan).
+    block = next((p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB), None)
+    side = block.side if block is not None else None
     for kind in policy.procedures:
         step = step_for(kind, record.count(kind))
         ruling = policy.judged_as(step, record.count)
@@ -281,7 +284,7 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | str | None = N
                     earliest=None,
                     until=None,
                     lazy=uncovered,
-                    codes=_plan_codes(record, kind, ()),
+                    codes=_plan_codes(record.region, kind, (), None),
                     authorization=_standing(authorizations, policy, kind, (), on),
                 )
             continue
@@ -303,7 +306,7 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | str | None = N
             until=until,
             lazy=judged,
             levels=levels,
-            codes=_plan_codes(record, kind, levels),
+            codes=_plan_codes(record.region, kind, levels, side),
             authorization=auth,
         )
     return Plan(on, policy.id, pathway_state(record, policy), entries)
@@ -419,13 +422,14 @@ def _decide(
     )
 
 
-def _plan_codes(record: Record, kind: ProcedureKind, levels: tuple[str, ...]) -> tuple[CodeLine, ...]:
-    """The lines a plan entry requests: at its levels, on the side of its diagnostic blocks (the
-    latest block's); where any level will do, one level without a side."""
+def _plan_codes(
+    region: Region, kind: ProcedureKind, levels: tuple[str, ...], side: Side | None
+) -> tuple[CodeLine, ...]:
+    """The lines a plan entry requests: at its levels, on ``side`` (that of the latest
+    diagnostic block); where any level will do, one level without a side."""
     if not levels:
-        return lines(kind, record.region, 0, None)
-    block = next((p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB), None)
-    return lines(kind, record.region, len(levels), block.side if block is not None else None)
+        return lines(kind, region, 0, None)
+    return lines(kind, region, len(levels), side)
 
 
 def _authorizations(episode: Episode, policy: Policy) -> tuple[Authorization, ...]:
