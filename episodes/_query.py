@@ -4,7 +4,7 @@ done (``evaluate``), was what was done within the policy (``audit``)."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -108,10 +108,18 @@ class LazyCriteria:
         rules: tuple[Rule, ...],
         verdicts: tuple[Verdict, ...],
         extra: tuple[CriterionResult, ...] = (),
-        query: QueryVerdicts | None = None,
+        query: QueryVerdicts | Callable[[], QueryVerdicts] | None = None,
     ) -> None:
-        self.rules, self.verdicts, self.extra, self.query = rules, verdicts, extra, query
+        self.rules, self.verdicts, self.extra = rules, verdicts, extra
+        #: The query, or (an audit's) how to make it again when the criteria are read.
+        self.query = query
         self._made: tuple[CriterionResult, ...] | None = None
+
+    def _query(self) -> QueryVerdicts | None:
+        query = self.query
+        if query is not None and not isinstance(query, QueryVerdicts):
+            query = self.query = query()
+        return query
 
     def results(self) -> tuple[CriterionResult, ...]:
         made = self._made
@@ -122,7 +130,7 @@ class LazyCriteria:
         return made
 
     def _make(self) -> tuple[CriterionResult, ...]:
-        query = self.query
+        query = self._query()
         if query is None:
             return self.extra
         result, verdict = query.result, query.verdict
@@ -133,7 +141,7 @@ class LazyCriteria:
     def first(self, settles: bool) -> CriterionResult | None:
         """The first criterion not met (with ``settles``, the first unmet that time does not
         resolve), its result made alone: those after it are neither judged nor worded."""
-        query = self.query
+        query = self._query()
         if query is None:  # made already, or only the engine's own
             return next((c for c in self.results() if _explains(c.status, c.resolves_on, settles)), None)
         given = self.verdicts
@@ -323,34 +331,43 @@ def evaluate(episode: Episode, policy: Policy, proposal: Procedure | Mapping[str
     recorded = next((e for e in events if type(e) is Procedure and e.id == p.id), None)
     if recorded is not None and recorded == p:
         same_day = tuple(e for e in events if type(e) is Procedure and e.date == p.date and e is not recorded)
-        return _decide(
-            policy,
-            recorded,
-            build_record(episode, p.date, audited=recorded),
-            same_day,
-            audited=True,
-            authorizations=_authorizations(episode, policy),
-        )
+        before = build_record(episode, p.date, audited=recorded)
+        query = QueryVerdicts(Ctx(before, p.date, recorded, same_day), policy.slots)
+        return _decide(policy, recorded, query, audited=True, authorizations=_authorizations(episode, policy))
     record = build_record(episode, p.date)
     same = tuple(e for e in record.procedures if e.date == p.date)
-    return _decide(policy, p, record, same, audited=False, authorizations=_authorizations(episode, policy))
+    query = QueryVerdicts(Ctx(record, p.date, p, same), policy.slots)
+    return _decide(policy, p, query, audited=False, authorizations=_authorizations(episode, policy))
 
 
 def audit(episode: Episode, policy: Policy) -> tuple[Decision, ...]:
     """A decision for each recorded procedure, judged against what stood before it."""
     cuts = AuditCuts(episode.events)
     found = _authorizations(episode, policy)
-    return tuple(
-        _decide(
-            policy,
-            p,
-            Record(episode.region, p.date, cuts.before(k)),
-            cuts.same_day(k),
-            audited=True,
-            authorizations=found,
-        )
-        for k, p in enumerate(cuts.procedures)
-    )
+    decisions = []
+    for k, p in enumerate(cuts.procedures):
+        again = _AuditQuery(cuts, k, episode.region, policy.slots)
+        decisions.append(_decide(policy, p, again(), audited=True, authorizations=found, again=again))
+    return tuple(decisions)
+
+
+class _AuditQuery:
+    """The query judging an audit's ``k``-th procedure against what stood before it, made
+    anew each call.  An audit's decision keeps this, not the query it was judged with: the
+    query holds a record, verdicts and their message functions, some 30 objects the garbage
+    collector walks for every decision an audit holds (for 5,000 procedures, more time than
+    the audit).  Criteria read later are judged again, to the same verdicts."""
+
+    __slots__ = ("cuts", "k", "region", "slots")
+
+    def __init__(self, cuts: AuditCuts, k: int, region: Region, slots: int) -> None:
+        self.cuts, self.k, self.region, self.slots = cuts, k, region, slots
+
+    def __call__(self) -> QueryVerdicts:
+        cuts, k = self.cuts, self.k
+        p = cuts.procedures[k]
+        record = Record(self.region, p.date, cuts.before(k))
+        return QueryVerdicts(Ctx(record, p.date, p, cuts.same_day(k)), self.slots)
 
 
 def pathway_state(record: Record, policy: Policy) -> State:
@@ -360,7 +377,7 @@ def pathway_state(record: Record, policy: Policy) -> State:
     documented relief fails a relief rule of the next facet step; only the latest block's can
     leave the pathway closed, so only it is judged, and only where the history ends with it.
     """
-    moves = record.moves
+    moves = tuple(record.moves)  # a tuple already, but for an audit's cut
     if not moves or moves[-1] is not Move.BLOCK:
         return replay(moves)
     block = next(p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB)
@@ -374,15 +391,18 @@ def pathway_state(record: Record, policy: Policy) -> State:
 def _decide(
     policy: Policy,
     p: Procedure,
-    record: Record,
-    same_day: tuple[Procedure, ...],
+    query: QueryVerdicts,
     *,
     audited: bool,
     authorizations: tuple[Authorization, ...] = (),
+    again: Callable[[], QueryVerdicts] | None = None,
 ) -> Decision:
-    """A procedure judged on its day against ``record`` (for a recorded one, what stood
-    before it), with the episode's other procedures of that day; ``authorizations``: the
-    episode's, every one (a proposal before an approval is told so)."""
+    """A procedure judged on its day by ``query`` (against the record, for a recorded
+    procedure what stood before it, and the episode's other procedures of that day);
+    ``authorizations``: the episode's, every one (a proposal before an approval is told so);
+    ``again``: how to make the query again when the criteria are read (the decision keeps
+    that, not the query)."""
+    record = query.ctx.record
     step = step_for(p.procedure, record.count(p.procedure))
     rules = policy.rules(policy.judged_as(step, record.count))
     if rules is None and p.procedure not in FACET_PROCEDURES:
@@ -392,7 +412,6 @@ def _decide(
         judged = LazyCriteria((), (), (_uncovered(policy, step),))
         status = DecisionStatus.DENIED
     else:
-        query = QueryVerdicts(Ctx(record, p.date, p, same_day), policy.slots)
         status = DecisionStatus.APPROVED
         verdicts: list[Verdict] = []
         for rule in rules:
@@ -403,7 +422,9 @@ def _decide(
                 break
             if v.status is _UNKNOWN:
                 status = DecisionStatus.PENDED
-        judged = LazyCriteria(rules, tuple(verdicts), (), query)
+        judged = (
+            LazyCriteria(rules, (), (), again) if again else LazyCriteria(rules, tuple(verdicts), (), query)
+        )
     findings: tuple[str, ...] = ()
     if audited and p.codes:
         findings = tuple(map(str, problems(p.codes, record.region, len(p.levels), p.side, p.procedure)))
@@ -440,7 +461,7 @@ def _authorizations(episode: Episode, policy: Policy) -> tuple[Authorization, ..
 
 
 def _standing(
-    found: tuple[Authorization, ...], policy: Policy, kind: ProcedureKind, levels: tuple[str, ...], on: Date
+    found: Sequence[Authorization], policy: Policy, kind: ProcedureKind, levels: tuple[str, ...], on: Date
 ) -> AuthorizationResult | None:
     terms = policy.authorization
     if terms is None:

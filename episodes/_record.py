@@ -9,9 +9,9 @@ event type gets its bucket here without a line of this module changing.  A
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from itertools import accumulate, chain
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate, chain, islice
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 import attrs
 from pendulum import Date
@@ -38,6 +38,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 E = TypeVar("E")
+K = TypeVar("K", bound=Hashable)
+
+
+#: What a procedure adds to a tally, given its outcomes in the cut: keys, each counted once.
+Counts = Callable[[Procedure, Sequence[Outcome]], Iterable[K]]
+
+
+class Choice(Hashable, Protocol):
+    """Which procedures a rule reads (``Of``): equal choices pick the same procedures."""
+
+    def picks(self, p: Procedure, steps: Mapping[str, str]) -> bool:
+        """Whether it picks ``p`` (``steps``: each procedure's step, by id)."""
+        ...
 
 
 @attrs.frozen
@@ -46,48 +59,127 @@ class Cut:
     what the procedures among them add up to (each one's step, the pathway's moves, counts).
 
     A cut depends on nothing but those events, so an episode keeps its latest one
-    (:meth:`Episode.cut`).
+    (:meth:`Episode.cut`), and a cut keeps what rules work out from its procedures
+    (:meth:`select`, :meth:`days`, :meth:`tally`).
     """
 
     n: int
     #: The events of each type of ``EVENT_TYPES``, outcomes included.
-    by_type: dict[type, tuple[Any, ...]]
+    by_type: Mapping[type, Sequence[Any]]
     #: Each procedure's outcomes, by procedure id.
     outcomes: Mapping[str, tuple[Outcome, ...]]
     #: Each procedure's step, by procedure id.
     steps: dict[str, str]
-    moves: tuple[Move, ...]
+    moves: Sequence[Move]
     #: Procedures of each kind.
     counts: dict[ProcedureKind, int]
     onset: Date | None
-    #: For an audit's cuts, what they share: selections of the episode's procedures, each cut
-    #: taking the prefix of its own procedures (``select``).  ``None`` for a cut of its own.
-    shared: Shared | None = attrs.field(default=None, eq=False, repr=False)
+    #: For an audit's cuts, what they share (:class:`AuditCuts`): each works out from the
+    #: episode's procedures once, and each cut takes its part.  ``None`` for a cut of its own,
+    #: which keeps what it works out in ``kept``.
+    shared: AuditCuts | None = attrs.field(default=None, eq=False, repr=False)
+    kept: dict[Hashable, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
-    def select(self, key: Hashable, chosen: Callable[[Procedure], bool]) -> tuple[Procedure, ...]:
-        """The cut's procedures ``chosen`` picks, in date order (``key`` names the choice: an
-        audit's cuts work it out once over the episode and each takes its prefix)."""
-        procedures: tuple[Procedure, ...] = self.by_type[Procedure]
-        shared = self.shared
-        if shared is None:
-            return tuple(p for p in procedures if chosen(p))
-        picked, at = shared.memo.get(key, lambda: shared.pick(chosen))
-        return tuple(picked[: bisect_left(at, len(procedures))])
+    def select(self, choice: Choice) -> Sequence[Procedure]:
+        """The cut's procedures ``choice`` picks, in date order."""
+        if self.shared is not None:
+            return self.shared.select(choice, len(self.by_type[Procedure]))
+        found: tuple[Procedure, ...] | None = self.kept.get(choice)
+        if found is None:
+            steps = self.steps
+            found = self.kept[choice] = tuple(p for p in self.by_type[Procedure] if choice.picks(p, steps))
+        return found
+
+    def days(self, choice: Choice) -> Sequence[Date]:
+        """The days of the procedures ``choice`` picks, each once, in order."""
+        if self.shared is not None:
+            return self.shared.days(choice, len(self.by_type[Procedure]))
+        key = (choice, "days")
+        found: tuple[Date, ...] | None = self.kept.get(key)
+        if found is None:
+            found = self.kept[key] = tuple(dict.fromkeys(p.date for p in self.select(choice)))
+        return found
+
+    def tally(self, choice: Choice, name: Hashable, counts: Counts[K]) -> Mapping[K, int]:
+        """What the procedures ``choice`` picks add up to: how many times ``counts`` gives each
+        key for them, each with its outcomes in the cut (a key never given is not there).
+        ``name`` names the tally (the same name, the same ``counts``)."""
+        if self.shared is not None:
+            return self.shared.tally(choice, name, counts, len(self.by_type[Procedure]), self.n)
+        key = (choice, name)
+        found: dict[K, int] | None = self.kept.get(key)
+        if found is None:
+            found = self.kept[key] = {}
+            outcomes = self.outcomes
+            for p in self.select(choice):
+                _add(found, counts(p, outcomes.get(p.id, ())), 1)
+        return found
 
 
-class Shared:
-    """What an audit's cuts share: the episode's procedures, and choices made among them."""
+def _add(tally: dict[K, int], keys: Iterable[K], by: int) -> None:
+    """Count ``keys`` in ``tally`` (``by``: 1 to add them, -1 to take them back)."""
+    for key in keys:
+        n = tally.get(key, 0) + by
+        if n:
+            tally[key] = n
+        else:
+            del tally[key]
 
-    __slots__ = ("memo", "procedures")
 
-    def __init__(self, procedures: list[Procedure]) -> None:
-        self.procedures = procedures
-        self.memo = Memo()
+class Prefix(Sequence[T]):
+    """The first ``n`` of a list's items, but those at the places ``gaps`` (in order): a view.
 
-    def pick(self, chosen: Callable[[Procedure], bool]) -> tuple[list[Procedure], list[int]]:
-        """The procedures ``chosen`` picks, and the place of each among them all."""
-        at = [i for i, p in enumerate(self.procedures) if chosen(p)]
-        return [self.procedures[i] for i in at], at
+    An audit's cuts are prefixes of one pass over the episode: a view costs the same for 5
+    events as for 5,000, where a copy for each cut would grow an audit as the square of its
+    events.
+    """
+
+    __slots__ = ("_gaps", "_items", "_n")
+
+    def __init__(self, items: list[T], n: int, gaps: Sequence[int] = ()) -> None:
+        self._items, self._n, self._gaps = items, n, gaps
+
+    def __len__(self) -> int:
+        return self._n - len(self._gaps)
+
+    def __iter__(self) -> Iterator[T]:
+        items, n, gaps = self._items, self._n, self._gaps
+        if not gaps:
+            return islice(items, n)
+        ends = (*gaps, n)
+        starts = (0, *(g + 1 for g in gaps))
+        return chain.from_iterable(islice(items, a, b) for a, b in zip(starts, ends, strict=True))
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[T]: ...
+    def __getitem__(self, i: int | slice) -> T | Sequence[T]:
+        if isinstance(i, slice):
+            span = range(len(self))[i]
+            if not self._gaps and span.step == 1:
+                return tuple(self._items[span.start : span.stop])
+            return tuple(self)[i]
+        size = len(self)
+        if i < 0:
+            i += size
+        if not 0 <= i < size:
+            raise IndexError("index out of range")
+        for g in self._gaps:  # each gap at or before the place moves it one on
+            if g > i:
+                break
+            i += 1
+        return self._items[i]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Prefix({list(self)!r})"
 
 
 def make_cut(events: Sequence[Event], n: int, audited: Procedure | None = None) -> Cut:
@@ -139,9 +231,12 @@ class AuditCuts:
     """What stood before each recorded procedure, for an audit: the cuts ``make_cut`` gives
     with ``audited``, made from one pass over the events instead of one pass each.
 
-    A cut's lists are slices of the episode's (copied at C speed); its outcomes are a view
-    that trims each procedure's outcomes when asked; its counts and moves were added up as
-    the pass went.  So an audit grows with the events about linearly, not as their square.
+    A cut's buckets are views of the pass's lists (:class:`Prefix`); its outcomes a view that
+    trims each procedure's outcomes when asked; its counts and moves were added up as the pass
+    went.  What rules work out from the procedures is worked out once for the audit: a
+    selection, its days, and tallies kept running from one cut to the next
+    (:class:`_Running`).  So an audit grows with the events about linearly, not as their
+    square.
     """
 
     def __init__(self, events: Sequence[Event]) -> None:
@@ -151,13 +246,10 @@ class AuditCuts:
             self._by_type[type(e)].append(e)
             self._at[type(e)].append(i)
         self._when = [e.when for e in events]
-        outcomes = self._by_type[Outcome]
-        self._outcomes: dict[str, tuple[list[int], list[Outcome], list[int]]] = {}
-        for j, (i, o) in enumerate(zip(self._at[Outcome], outcomes, strict=True)):
-            at, found, index = self._outcomes.setdefault(o.procedure_id, ([], [], []))
-            at.append(i)
-            found.append(o)
-            index.append(j)
+        #: Each procedure's outcomes, by their places among the outcomes.
+        self._outcomes: dict[str, list[int]] = {}
+        for j, o in enumerate(self._by_type[Outcome]):
+            self._outcomes.setdefault(o.procedure_id, []).append(j)
         procedures: list[Procedure] = self._by_type[Procedure]
         self.procedures = procedures
         self._steps: dict[str, str] = {}
@@ -175,78 +267,186 @@ class AuditCuts:
             if move is not None:
                 self._moves.append(move)
         self._onsets = list(accumulate((o.date for o in self._by_type[SymptomOnset]), min))
-        self._shared = Shared(procedures)
         self._same_day: dict[Date, list[Procedure]] = {}
         self._place: list[int] = []  # each procedure's place among those of its day
         for p in procedures:
             day = self._same_day.setdefault(p.date, [])
             self._place.append(len(day))
             day.append(p)
+        self._memo = Memo()
+        self._running: dict[Hashable, _Running] = {}
 
     def before(self, k: int) -> Cut:
         """What stood before the ``k``-th recorded procedure (``make_cut(events, n, p)``)."""
         p = self.procedures[k]
         n = bisect_right(self._when, p.date)  # the events dated on or before its day
-        by_type: dict[type, tuple[Any, ...]] = {}
-        for cls, found in self._by_type.items():
-            if cls is Procedure:
-                by_type[cls] = tuple(found[:k])
-            else:
-                by_type[cls] = tuple(found[: bisect_left(self._at[cls], n)])
-        own = self._outcomes.get(p.id)
-        if own is not None:  # its own outcomes are left out, wherever they were recorded
-            kept, start, outcomes = [], 0, by_type[Outcome]
-            for j in own[2]:
-                kept.append(outcomes[start:j])
-                start = j + 1
-            kept.append(outcomes[start:])
-            by_type[Outcome] = tuple(chain.from_iterable(kept))
         onsets = self._onsets[: bisect_left(self._at[SymptomOnset], n)]
         return Cut(
             n=n,
-            by_type=by_type,
-            outcomes=_OutcomesBefore(self._outcomes, n, p.id),
+            by_type=_Buckets(self, k, n),
+            outcomes=_OutcomesBefore(self, self._seen(n), p.id),
             steps=self._steps,
-            moves=tuple(self._moves[: self._moves_before[k]]),
+            moves=Prefix(self._moves, self._moves_before[k]),
             counts=self._counts[k],
             onset=onsets[-1] if onsets else None,
-            shared=self._shared,
+            shared=self,
         )
 
-    def same_day(self, k: int) -> tuple[Procedure, ...]:
+    def bucket(self, cls: type, k: int, n: int) -> Sequence[Any]:
+        """The events of type ``cls`` in the cut before the ``k``-th procedure (``n`` events):
+        the procedures before it; the outcomes among the ``n`` events but its own; the others
+        among the ``n`` events."""
+        if cls is Procedure:
+            return Prefix(self.procedures, k)
+        found, at = self._by_type[cls], self._at[cls]
+        if cls is not Outcome:
+            return Prefix(found, bisect_left(at, n))
+        m = self._seen(n)
+        return Prefix(found, m, self.outcomes_before(self.procedures[k].id, m))
+
+    def _seen(self, n: int) -> int:
+        """How many outcomes are among the first ``n`` events."""
+        return bisect_left(self._at[Outcome], n)
+
+    def same_day(self, k: int) -> Sequence[Procedure]:
         """The episode's other procedures on the ``k``-th one's day."""
-        day, i = self._same_day[self.procedures[k].date], self._place[k]
-        return (*day[:i], *day[i + 1 :])
+        day = self._same_day[self.procedures[k].date]
+        return Prefix(day, len(day), (self._place[k],))
+
+    def _picked(self, choice: Choice) -> tuple[list[Procedure], list[int]]:
+        """The procedures ``choice`` picks among them all, and the place of each."""
+
+        def pick() -> tuple[list[Procedure], list[int]]:
+            at = [i for i, p in enumerate(self.procedures) if choice.picks(p, self._steps)]
+            return [self.procedures[i] for i in at], at
+
+        return self._memo.get(choice, pick)
+
+    def select(self, choice: Choice, k: int) -> Sequence[Procedure]:
+        """:meth:`Cut.select` for the cut of the first ``k`` procedures."""
+        picked, at = self._picked(choice)
+        return Prefix(picked, bisect_left(at, k))
+
+    def days(self, choice: Choice, k: int) -> Sequence[Date]:
+        """:meth:`Cut.days` for the cut of the first ``k`` procedures."""
+
+        def first_of_each() -> tuple[list[Date], list[int]]:
+            days: list[Date] = []
+            first: list[int] = []  # the place of each day's first procedure
+            for p, i in zip(*self._picked(choice), strict=True):
+                if not days or days[-1] != p.date:
+                    days.append(p.date)
+                    first.append(i)
+            return days, first
+
+        days, first = self._memo.get((choice, "days"), first_of_each)
+        return Prefix(days, bisect_left(first, k))
+
+    def tally(self, choice: Choice, name: Hashable, counts: Counts[K], k: int, n: int) -> Mapping[K, int]:
+        """:meth:`Cut.tally` for the cut of the first ``k`` procedures and ``n`` events: a copy
+        of the running tally, brought up to that cut (begun again for an earlier cut)."""
+        m = self._seen(n)
+        running = self._running.get((choice, name))
+        if running is None or k < running.k or m < running.m:
+            running = self._running[choice, name] = _Running(*self._picked(choice), counts)
+        running.advance(self, k, m)
+        return dict(running.total)
+
+    def outcome_ids(self) -> Iterable[str]:
+        """The procedures that have outcomes (recorded at any time)."""
+        return self._outcomes.keys()
+
+    def outcomes_between(self, start: int, m: int) -> list[Outcome]:
+        """The outcomes from the ``start``-th up to the ``m``-th."""
+        return self._by_type[Outcome][start:m]
+
+    def outcomes_before(self, pid: str, m: int) -> list[int]:
+        """The places of the procedure's outcomes among the first ``m``."""
+        places = self._outcomes.get(pid, [])
+        return places[: bisect_left(places, m)]
+
+    def outcomes_of(self, pid: str, m: int) -> tuple[Outcome, ...]:
+        """The procedure's outcomes among the first ``m``."""
+        found = self._by_type[Outcome]
+        return tuple(found[j] for j in self.outcomes_before(pid, m))
+
+
+class _Running:
+    """A tally kept running over an audit's cuts, taken in order: a picked procedure's keys
+    are counted when it enters a cut, and counted again when one of its outcomes comes into
+    view (what its keys are may change then)."""
+
+    __slots__ = ("at", "counts", "given", "k", "m", "picked", "total")
+
+    def __init__(self, picked: list[Procedure], at: list[int], counts: Counts[Any]) -> None:
+        self.picked, self.at, self.counts = picked, at, counts
+        self.k = self.m = 0
+        self.total: dict[Any, int] = {}
+        #: Each counted procedure, and the keys it adds.
+        self.given: dict[str, tuple[Procedure, tuple[Hashable, ...]]] = {}
+
+    def advance(self, cuts: AuditCuts, k: int, m: int) -> None:
+        """Bring the tally from its cut to that of the first ``k`` procedures and ``m`` outcomes."""
+        for pid in {o.procedure_id for o in cuts.outcomes_between(self.m, m)}:
+            counted = self.given.get(pid)
+            if counted is not None:
+                _add(self.total, counted[1], -1)
+                self._count(counted[0], cuts.outcomes_of(pid, m))
+        for p in self.picked[bisect_left(self.at, self.k) : bisect_left(self.at, k)]:
+            self._count(p, cuts.outcomes_of(p.id, m))
+        self.k, self.m = k, m
+
+    def _count(self, p: Procedure, outcomes: Sequence[Outcome]) -> None:
+        keys = tuple(self.counts(p, outcomes))
+        self.given[p.id] = (p, keys)
+        _add(self.total, keys, 1)
+
+
+class _Buckets(Mapping[type, Sequence[Any]]):
+    """An audit's cut's events by type (:meth:`AuditCuts.bucket`): each a view, made when asked
+    for (an audit keeps every decision's cut, and most buckets are never read)."""
+
+    __slots__ = ("_cuts", "_k", "_n")
+
+    def __init__(self, cuts: AuditCuts, k: int, n: int) -> None:
+        self._cuts, self._k, self._n = cuts, k, n
+
+    def __getitem__(self, cls: type) -> Sequence[Any]:
+        return self._cuts.bucket(cls, self._k, self._n)
+
+    def __iter__(self) -> Iterator[type]:
+        return iter(EVENT_TYPES.values())
+
+    def __len__(self) -> int:
+        return len(EVENT_TYPES)
 
 
 class _OutcomesBefore(Mapping[str, tuple[Outcome, ...]]):
-    """Each procedure's outcomes among the first ``n`` events, but ``left_out``'s: a view, each
+    """Each procedure's outcomes among an audit's first ``m``, but ``left_out``'s: a view, each
     procedure's trimmed when it is asked for."""
 
-    __slots__ = ("_all", "_left_out", "_n")
+    __slots__ = ("_cuts", "_left_out", "_m")
 
-    def __init__(
-        self, all_: dict[str, tuple[list[int], list[Outcome], list[int]]], n: int, left_out: str
-    ) -> None:
-        self._all, self._n, self._left_out = all_, n, left_out
+    def __init__(self, cuts: AuditCuts, m: int, left_out: str) -> None:
+        self._cuts, self._m, self._left_out = cuts, m, left_out
 
     def __getitem__(self, pid: str) -> tuple[Outcome, ...]:
-        found = self._all.get(pid) if pid != self._left_out else None
-        kept = tuple(found[1][: bisect_left(found[0], self._n)]) if found is not None else ()
+        kept = self._cuts.outcomes_of(pid, self._m) if pid != self._left_out else ()
         if not kept:
             raise KeyError(pid)
         return kept
 
     def __iter__(self) -> Iterator[str]:
-        return (pid for pid in self._all if pid in self)
+        return (pid for pid in self._cuts.outcome_ids() if pid in self)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
 
 class Memo:
-    """What criteria work out from one record, by key (``Of.select``, the care rule's courses):
-    a plan's criteria ask the same questions many times.  The value's type is the maker's."""
+    """What is worked out once, by key: a record's (the care rule's courses: a plan's criteria
+    ask the same questions many times), an audit's (each choice of procedures).  The value's
+    type is the maker's."""
 
     __slots__ = ("_found",)
 
@@ -273,37 +473,37 @@ class Record:
     cut: Cut
     memo: Memo = attrs.field(factory=Memo, eq=False, repr=False)
 
-    def of(self, cls: type[E]) -> tuple[E, ...]:
+    def of(self, cls: type[E]) -> Sequence[E]:
         """The events of one type, in date order."""
         return self.cut.by_type[cls]
 
     # The buckets the rules read most, by name.
     @property
-    def care(self) -> tuple[Care, ...]:
+    def care(self) -> Sequence[Care]:
         return self.cut.by_type[Care]
 
     @property
-    def imaging(self) -> tuple[Imaging, ...]:
+    def imaging(self) -> Sequence[Imaging]:
         return self.cut.by_type[Imaging]
 
     @property
-    def exams(self) -> tuple[Exam, ...]:
+    def exams(self) -> Sequence[Exam]:
         return self.cut.by_type[Exam]
 
     @property
-    def conditions(self) -> tuple[Condition, ...]:
+    def conditions(self) -> Sequence[Condition]:
         return self.cut.by_type[Condition]
 
     @property
-    def documents(self) -> tuple[Documentation, ...]:
+    def documents(self) -> Sequence[Documentation]:
         return self.cut.by_type[Documentation]
 
     @property
-    def diagnoses(self) -> tuple[Diagnosis, ...]:
+    def diagnoses(self) -> Sequence[Diagnosis]:
         return self.cut.by_type[Diagnosis]
 
     @property
-    def procedures(self) -> tuple[Procedure, ...]:
+    def procedures(self) -> Sequence[Procedure]:
         return self.cut.by_type[Procedure]
 
     @property
@@ -315,7 +515,7 @@ class Record:
         return self.cut.steps
 
     @property
-    def moves(self) -> tuple[Move, ...]:
+    def moves(self) -> Sequence[Move]:
         return self.cut.moves
 
     @property

@@ -9,17 +9,21 @@ numbers; the policy files hold no code.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence, Sized
+from bisect import bisect_right
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence, Sized
 from functools import lru_cache
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from attrs import Attribute, field, frozen
 from pendulum import Date
 
 from .._events import Procedure, ProcedureKind, Side
 from .._pathway import StepName
-from .._record import Record
+from .._record import Counts, Record
 from .._time import Duration, day_after
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 
 class CriterionStatus(enum.StrEnum):
@@ -117,20 +121,31 @@ class Of:
         if not self.procedures and not self.steps:
             raise ValueError("of names no procedure and no step: list at least one")
 
-    def select(self, record: Record) -> tuple[Procedure, ...]:
-        """The procedures on record this selects, in date order (kept on the record: a plan's
-        criteria ask for the same ones many times)."""
-        kinds, steps = self.procedures, self.steps
-        return record.memo.get(
-            self,
-            lambda: tuple(
-                p for p in record.procedures if p.procedure in kinds or record.steps[p.id] in steps
-            ),
-        )
+    def picks(self, p: Procedure, steps: Mapping[str, str]) -> bool:
+        return p.procedure in self.procedures or steps[p.id] in self.steps
+
+    def select(self, record: Record) -> Sequence[Procedure]:
+        """The procedures on record this selects, in date order (worked out once a cut)."""
+        return record.cut.select(self)
 
     def latest(self, record: Record) -> Procedure | None:
         chosen = self.select(record)
         return chosen[-1] if chosen else None
+
+    def days(self, record: Record, on: Date, within: Duration | None = None) -> Sequence[Date]:
+        """The days of the procedures this selects, each once, in order; with ``within``, only
+        those days within it before ``on`` (an earlier day on X counts while ``on < X +
+        within``)."""
+        days = record.cut.days(self)
+        if within is None:
+            return days
+        # X + within never goes back as X goes on, so the days still counting are the latest
+        return days[bisect_right(days, on, key=within.after) :]
+
+    def tally(self, record: Record, name: Hashable, counts: Counts[K]) -> Mapping[K, int]:
+        """What the procedures this selects add up to (:meth:`Cut.tally`): the keys ``counts``
+        gives for each, with its outcomes on record, counted; ``name`` names ``counts``."""
+        return record.cut.tally(self, name, counts)
 
     def __str__(self) -> str:
         return " or ".join([*self.procedures, *self.steps]) or "procedure"
@@ -165,7 +180,7 @@ class Ctx:
     on: Date
     proposal: Procedure | None = None
     #: Other procedures of the episode on the proposal's day (one procedure per visit).
-    same_day: tuple[Procedure, ...] = ()
+    same_day: Sequence[Procedure] = ()
 
 
 @frozen(kw_only=True)
@@ -205,6 +220,18 @@ class Criterion:
 def judge_each(criteria: Iterable[Criterion], ctx: Ctx) -> list[Verdict]:
     """The verdicts of nested criteria (``any_of``, ``if_prior``); a plan skips the proposal-only."""
     return [c.check(ctx) for c in criteria if not (c.proposal_only and ctx.proposal is None)]
+
+
+#: How many of a history's items a message lists: the latest; the earlier are counted.
+LISTED = 6
+
+
+def latest(items: Sequence[T], say: Callable[[T], str], join: Callable[[list[str]], str] = "; ".join) -> str:
+    """The latest ``LISTED`` of ``items`` in words, joined, the earlier ones counted: a message
+    stays short however long the history ("3 earlier, then d; e; f; g; h; i")."""
+    shown = join([say(x) for x in items[-LISTED:]])
+    hidden = len(items) - LISTED
+    return f"{hidden} earlier, then {shown}" if hidden > 0 else shown
 
 
 def fmt_days(n: int) -> str:

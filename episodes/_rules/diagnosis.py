@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from attrs import field, frozen
 
@@ -73,7 +73,7 @@ class DiagnosisRule(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         on = ctx.on
-        recorded: tuple[Diagnosis, ...] = ctx.record.diagnoses
+        recorded: Sequence[Diagnosis] = ctx.record.diagnoses
         current = [d for d in recorded if d.current_on(on)]
         listed = [d for d in current if self.supports(d.code)]
         if listed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Literal, NewType
 
@@ -19,6 +20,7 @@ from ._base import (
     Say,
     Verdict,
     fmt_pct,
+    latest,
     met,
     unknown,
     unmet,
@@ -32,16 +34,15 @@ _BLOCKS = Of(procedures=(ProcedureKind.MBB,))
 Percent = NewType("Percent", float)
 
 
-def judge_relief(record: Record, p: Procedure, compare: Compare, percent: float, fi: bool) -> CriterionStatus:
-    """Whether one procedure's documented relief passes ``compare percent`` (and, with ``fi``,
-    shows functional improvement)."""
-    relief = record.relief(p)
-    if relief is None:
+def judge_relief(outcomes: Sequence[Outcome], compare: Compare, percent: float, fi: bool) -> CriterionStatus:
+    """Whether a procedure's documented relief (the highest among its ``outcomes``) passes
+    ``compare percent`` (and, with ``fi``, an outcome shows functional improvement)."""
+    if not outcomes:
         return CriterionStatus.UNKNOWN
-    if not compare.holds(relief, percent):
+    if not compare.holds(max(o.relief_percent for o in outcomes), percent):
         return CriterionStatus.UNMET
     if fi:
-        flags = [o.functional_improvement for o in record.outcomes_of(p)]
+        flags = [o.functional_improvement for o in outcomes]
         if True in flags:
             return CriterionStatus.MET
         return CriterionStatus.UNKNOWN if None in flags else CriterionStatus.UNMET
@@ -69,7 +70,7 @@ class BlockRule:
     functional_improvement: bool
 
     def judge(self, record: Record, p: Procedure) -> CriterionStatus:
-        return judge_relief(record, p, self.compare, self.percent, self.functional_improvement)
+        return judge_relief(record.outcomes_of(p), self.compare, self.percent, self.functional_improvement)
 
     def threshold(self) -> str:
         fi = " with functional improvement" if self.functional_improvement else ""
@@ -136,21 +137,29 @@ class PositiveBlocks(BlockRule, Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         record = ctx.record
-        done = self.of.select(record)
-        judged = [self.judge(record, p) for p in done]
-        good = judged.count(CriterionStatus.MET)
+        judged = self.of.tally(record, self._name, self._judged)
+        good = judged.get(CriterionStatus.MET, 0)
 
         def told() -> str:
-            listed = "; ".join(_relief_words(record, p) for p in done) or f"no {self.of} recorded"
+            done = self.of.select(record)
+            listed = latest(done, lambda p: _relief_words(record, p)) or f"no {self.of} recorded"
             return (
                 f"{good} of the {self.count} required ({self.of}) with relief {self.threshold()} ({listed})"
             )
 
         if good >= self.count:
             return met(told)
-        if good + judged.count(CriterionStatus.UNKNOWN) >= self.count:
+        if good + judged.get(CriterionStatus.UNKNOWN, 0) >= self.count:
             return unknown(lambda: f"{told()}; documentation missing")
         return unmet(told)
+
+    @cached_property
+    def _name(self) -> str:
+        return f"positive_blocks {self.threshold()}"
+
+    def _judged(self, _: Procedure, outcomes: Sequence[Outcome]) -> tuple[CriterionStatus]:
+        """What a block adds to the tally: whether its relief passes."""
+        return (judge_relief(outcomes, self.compare, self.percent, self.functional_improvement),)
 
     def describe(self) -> str:
         return f"{self.count} {self.of} with relief {self.threshold()}"

@@ -5,14 +5,29 @@ A plan has no proposal, so these are left to ``evaluate()`` and ``audit()``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 
 from attrs import field, frozen
 
-from .._events import LEVELS, Approach, Procedure, ProcedureKind, Side
+from .._events import LEVELS, Approach, Outcome, Procedure, ProcedureKind, Side
+from .._record import Record
 from .._time import day_after
-from ._base import Compare, Criterion, Ctx, Levels, Of, Verdict, fmt_pct, listing, met, unknown, unmet
+from ._base import (
+    Compare,
+    Criterion,
+    CriterionStatus,
+    Ctx,
+    Levels,
+    Of,
+    Verdict,
+    fmt_pct,
+    latest,
+    listing,
+    met,
+    unknown,
+    unmet,
+)
 from .outcomes import Percent, judge_relief
 from .timing import Count
 
@@ -23,8 +38,21 @@ def _covers(done: Side, wanted: Side) -> bool:
     return done is Side.BILATERAL or done is wanted
 
 
-#: The one-sided places a procedure done on a side covers (from ``_covers``).
-_SIDES_COVERED = {done: tuple(s for s in (Side.LEFT, Side.RIGHT) if _covers(done, s)) for done in Side}
+#: The sides a procedure done on a side covers (from ``_covers``).
+_SIDES_COVERED = {done: tuple(s for s in Side if _covers(done, s)) for done in Side}
+_MET, _UNKNOWN = CriterionStatus.MET, CriterionStatus.UNKNOWN
+#: What ``levels_covered`` counts: a procedure's status, a level and a side it covers there.
+_Place = tuple[CriterionStatus, str, Side]
+
+
+def _covered(places: Mapping[_Place, int], count: int) -> dict[Side, frozenset[str]]:
+    """Of a tally of places (:meth:`LevelsCovered._places`): the levels covered by ``count``
+    procedures that count or may (their relief not documented yet), at each side."""
+    n: dict[tuple[str, Side], int] = {}
+    for (status, lv, side), k in places.items():
+        if status is not CriterionStatus.UNMET:
+            n[lv, side] = n.get((lv, side), 0) + k
+    return {side: frozenset(lv for (lv, s), k in n.items() if s is side and k >= count) for side in Side}
 
 
 @frozen(kw_only=True)
@@ -72,33 +100,60 @@ class LevelsCovered(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         p = ctx.proposal
-        done = list(self.of.select(ctx.record))
-        if self.first:
-            done = done[:1]
-        pending: list[Procedure] = []  # procedures whose relief is not documented yet: they may count
-        if self.percent is not None:
-            judged = [(d, judge_relief(ctx.record, d, self.compare, self.percent, False)) for d in done]
-            done = [d for d, status in judged if status == "met"]
-            pending = [d for d, status in judged if status == "unknown"]
+        places = self._places(ctx.record)
 
         def unless() -> str:
-            undocumented = listing([f"{d.procedure} on {d.date}" for d in pending], "and")
+            pending = [d for d in self._counted(ctx.record) if self._judged(ctx.record, d) is _UNKNOWN]
+            undocumented = latest(
+                pending, lambda d: f"{d.procedure} on {d.date}", lambda w: listing(w, "and")
+            )
             return f"unless the relief of {undocumented} is documented"
 
         if p is None:
-            return self._any_place(done, pending, unless)
-
-        def short(lv: str, procedures: list[Procedure]) -> bool:
-            return sum(1 for d in procedures if lv in d.levels and _covers(d.side, p.side)) < self.count
-
-        missing = [lv for lv in p.levels if short(lv, done)]
-        if missing and not any(short(lv, done + pending) for lv in missing):
+            return self._any_place(places, unless)
+        side, count = p.side, self.count
+        done = {lv: places.get((_MET, lv, side), 0) for lv in p.levels}
+        missing = [lv for lv, n in done.items() if n < count]
+        if missing and all(done[lv] + places.get((_UNKNOWN, lv, side), 0) >= count for lv in missing):
             return unknown(
-                lambda: f"{listing(missing, 'and')} ({p.side}) not covered by {self._which} {unless()}"
+                lambda: f"{listing(missing, 'and')} ({side}) not covered by {self._which} {unless()}"
             )
         if missing:
-            return unmet(lambda: f"{listing(missing, 'and')} ({p.side}) not covered by {self._which}")
-        return met(lambda: f"{listing(list(p.levels), 'and')} ({p.side}) covered by {self._which}")
+            return unmet(lambda: f"{listing(missing, 'and')} ({side}) not covered by {self._which}")
+        return met(lambda: f"{listing(list(p.levels), 'and')} ({side}) covered by {self._which}")
+
+    def _counted(self, record: Record) -> Sequence[Procedure]:
+        """The procedures this rule reads: those ``of`` selects (with ``first``, the first)."""
+        done = self.of.select(record)
+        return done[:1] if self.first else done
+
+    def _judged(self, record: Record, d: Procedure) -> CriterionStatus:
+        return self._status(d, record.outcomes_of(d))
+
+    def _status(self, _: Procedure, outcomes: Sequence[Outcome]) -> CriterionStatus:
+        """Whether a procedure counts (met), may count once its relief is documented
+        (unknown), or does not (unmet)."""
+        if self.percent is None:
+            return _MET
+        return judge_relief(outcomes, self.compare, self.percent, False)
+
+    def _place(self, d: Procedure, outcomes: Sequence[Outcome]) -> list[_Place]:
+        """What a procedure adds to the tally: its status at each of its levels (a level written
+        twice is still one), at each side it covers."""
+        status, levels = self._status(d, outcomes), set(d.levels)
+        return [(status, lv, side) for side in _SIDES_COVERED[d.side] for lv in levels]
+
+    def _places(self, record: Record) -> Mapping[_Place, int]:
+        """How many counted procedures cover each level and side, by status."""
+        if self.first:  # one procedure, its places each once
+            return {
+                place: 1 for d in self._counted(record) for place in self._place(d, record.outcomes_of(d))
+            }
+        return self.of.tally(record, self._name, self._place)
+
+    @cached_property
+    def _name(self) -> str:
+        return f"levels_covered {self.compare} {self.percent}"
 
     @cached_property
     def _which(self) -> str:
@@ -109,29 +164,20 @@ class LevelsCovered(Criterion):
             which += f" with relief {self.compare.words} {fmt_pct(self.percent)}"
         return which
 
-    def _any_place(
-        self, done: list[Procedure], pending: list[Procedure], unless: Callable[[], str]
-    ) -> Verdict:
-        """For a plan: some level and side covered by ``count`` of ``done`` (or, unknown, with
-        ``pending``)."""
-
-        def places(procedures: list[Procedure]) -> list[tuple[str, Side]]:
-            covered: dict[tuple[str, Side], int] = {}
-            for d in procedures:
-                for side in _SIDES_COVERED[d.side]:
-                    for lv in set(d.levels):  # a level written twice is still one
-                        covered[lv, side] = covered.get((lv, side), 0) + 1
-            return [place for place, n in covered.items() if n >= self.count]
-
-        good = places(done)
+    def _any_place(self, places: Mapping[_Place, int], unless: Callable[[], str]) -> Verdict:
+        """For a plan: some level, at one side, covered by ``count`` of the procedures that
+        count (or, unknown, with those that may)."""
+        count, one_sided = self.count, (Side.LEFT, Side.RIGHT)
+        good = sorted(
+            {
+                f"{lv} ({side})"
+                for (status, lv, side), k in places.items()
+                if status is _MET and side in one_sided and k >= count
+            }
+        )
         if good:
-            return met(
-                lambda: (
-                    listing(sorted({f"{lv} ({side})" for lv, side in good}), "and")
-                    + f" covered by {self._which}"
-                )
-            )
-        if places(done + pending):
+            return met(lambda: f"{listing(good, 'and')} covered by {self._which}")
+        if any(_covered(places, count)[side] for side in one_sided):
             return unknown(lambda: f"no level covered by {self._which} {unless()}")
         return unmet(lambda: f"no level, at any side, covered by {self._which}")
 
@@ -139,24 +185,9 @@ class LevelsCovered(Criterion):
         """The levels covered by ``count`` of the counted procedures (those whose relief is
         not documented yet counted too: the plan then needs documentation), at the one side
         that covers the most of them (bilateral first)."""
-        done = list(self.of.select(ctx.record))
-        if self.first:
-            done = done[:1]
-        if self.percent is not None:
-            done = [
-                d for d in done if judge_relief(ctx.record, d, self.compare, self.percent, False) != "unmet"
-            ]
-        best: tuple[frozenset[str], Side] = (frozenset(), Side.BILATERAL)
-        for side in (Side.BILATERAL, Side.LEFT, Side.RIGHT):
-            counted: dict[str, int] = {}
-            for d in done:
-                if _covers(d.side, side):
-                    for lv in set(d.levels):
-                        counted[lv] = counted.get(lv, 0) + 1
-            levels = frozenset(lv for lv, n in counted.items() if n >= self.count)
-            if len(levels) > len(best[0]):
-                best = (levels, side)
-        levels, side = best
+        covered = _covered(self._places(ctx.record), self.count)
+        side = max((Side.BILATERAL, Side.LEFT, Side.RIGHT), key=lambda s: len(covered[s]))
+        levels = covered[side]
         return Levels(
             levels,
             frozenset(),
@@ -181,23 +212,18 @@ class LevelsNotTreated(Criterion):
     def check(self, ctx: Ctx) -> Verdict:
         p, record = ctx.proposal, ctx.record
         assert p is not None
-        treated = next(
-            (
-                d
-                for d in self.of.select(record)
-                if any(lv in d.levels for lv in p.levels)
-                and judge_relief(record, d, self.compare, self.percent, False) == "met"
-            ),
-            None,
-        )
-        if treated is not None:
-            return unmet(
-                lambda: (
-                    listing([lv for lv in p.levels if lv in treated.levels], "and")
-                    + f" treated by the {treated.procedure} on {treated.date}"
-                    + f" ({fmt_pct(record.relief(treated) or 0)} relief)"
+        treated = self._treated_levels(record)
+        if any(lv in treated for lv in p.levels):
+
+            def told() -> str:
+                d = next(d for d in self._treated(record) if any(lv in d.levels for lv in p.levels))
+                return (
+                    listing([lv for lv in p.levels if lv in d.levels], "and")
+                    + f" treated by the {d.procedure} on {d.date}"
+                    + f" ({fmt_pct(record.relief(d) or 0)} relief)"
                 )
-            )
+
+            return unmet(told)
         return met(
             lambda: (
                 f"no requested level treated by an earlier {self.of} with relief {self.compare.words} "
@@ -205,22 +231,36 @@ class LevelsNotTreated(Criterion):
             )
         )
 
+    def _passes(self, outcomes: Sequence[Outcome]) -> bool:
+        return judge_relief(outcomes, self.compare, self.percent, False) is _MET
+
+    def _treated(self, record: Record) -> Iterator[Procedure]:
+        """The earlier procedures of ``of`` whose relief passes, in order."""
+        return (d for d in self.of.select(record) if self._passes(record.outcomes_of(d)))
+
+    def _treated_levels(self, record: Record) -> Mapping[str, int]:
+        """How many earlier procedures whose relief passes treated each level."""
+
+        def levels(d: Procedure, outcomes: Sequence[Outcome]) -> Iterable[str]:
+            return set(d.levels) if self._passes(outcomes) else ()
+
+        return self.of.tally(record, self._name, levels)
+
+    @cached_property
+    def _name(self) -> str:
+        return f"levels_not_treated {self.compare} {self.percent}"
+
     def allowed_levels(self, ctx: Ctx) -> Levels | None:
         record = ctx.record
-        treated = [
-            d
-            for d in self.of.select(record)
-            if judge_relief(record, d, self.compare, self.percent, False) == "met"
-        ]
-        if not treated:
+        without = frozenset(self._treated_levels(record))
+        if not without:
             return None
-        without = frozenset(lv for d in treated for lv in d.levels)
 
         def said() -> str:
             return "not " + "; ".join(
                 f"{listing(list(d.levels), 'and')} (treated by the {d.procedure} on {d.date}, "
                 f"{fmt_pct(record.relief(d) or 0)} relief)"
-                for d in treated
+                for d in self._treated(record)
             )
 
         return Levels(None, without, said)

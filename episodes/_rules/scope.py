@@ -18,6 +18,7 @@ from ._base import (
     Of,
     Verdict,
     judge_each,
+    latest,
     listing,
     met,
     non_empty,
@@ -130,12 +131,8 @@ class IfPrior(Criterion):
         if not self.criteria:
             raise ValueError("if_prior: criteria is empty")
 
-    def _days(self, ctx: Ctx) -> list[Date]:
-        on, within = ctx.on, self.within
-        days = sorted({p.date for p in self.of.select(ctx.record)})
-        if within is not None:
-            days = [d for d in days if on < within.after(d)]
-        return days
+    def _days(self, ctx: Ctx) -> Sequence[Date]:
+        return self.of.days(ctx.record, ctx.on, self.within)
 
     def allowed_levels(self, ctx: Ctx) -> Levels | None:
         """Where the criteria bind, the levels all of them allow."""
@@ -168,7 +165,7 @@ class IfPrior(Criterion):
 
         def found() -> str:
             span = f"within {within} before {on}" if within else f"before {on}"
-            listed = f" ({', '.join(str(d) for d in days)})" if days else ""
+            listed = f" ({latest(days, str, ', '.join)})" if days else ""
             return f"{len(days)} earlier {self.of} session(s) {span}{listed}"
 
         binds = (len(days) >= self.count) != self.unless

@@ -8,7 +8,7 @@ from typing import Literal, NewType
 from attrs import frozen
 
 from .._time import Duration, day_before, days_between
-from ._base import Compare, Criterion, Ctx, Of, Verdict, fmt_days, met, unmet
+from ._base import Compare, Criterion, Ctx, Of, Verdict, fmt_days, latest, met, unmet
 
 #: A whole number of at least 1 (the policy loader checks it).
 Count = NewType("Count", int)
@@ -115,15 +115,13 @@ class Cap(Criterion):
     window: Duration | None = None
 
     def check(self, ctx: Ctx) -> Verdict:
-        days = sorted({p.date for p in self.of.select(ctx.record)})
-        if self.window is not None:
-            days = [d for d in days if ctx.on < self.window.after(d)]
+        days = self.of.days(ctx.record, ctx.on, self.window)
         n, span = len(days), self._span
         if n < self.max:
             return met(lambda: f"{n} earlier {self.of} session(s) {span}; at most {self.max} {span}")
 
         def told() -> str:
-            listed = ", ".join(str(d) for d in days)
+            listed = latest(days, str, ", ".join)
             return f"{n} {self.of} session(s) {span} before {ctx.on} ({listed}); at most {self.max}"
 
         if self.window is None:
