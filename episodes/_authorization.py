@@ -11,7 +11,9 @@ the window (``until``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 from attrs import frozen
 from pendulum import Date
@@ -75,6 +77,23 @@ def window(auth: Authorization, terms: AuthorizationTerms) -> tuple[Date, Date]:
     return start, last
 
 
+def _date(auth: Authorization) -> Date:
+    return auth.date
+
+
+def _back(items: Sequence[Authorization], end: int) -> Iterator[Authorization]:
+    """``items[:end]``, from the last back."""
+    return (items[i] for i in range(end - 1, -1, -1))
+
+
+def by_kind(authorizations: Iterable[Authorization]) -> dict[ProcedureKind, tuple[Authorization, ...]]:
+    """Authorizations by the procedure they are for, each kind's in date order (as given)."""
+    found: dict[ProcedureKind, list[Authorization]] = {}
+    for a in authorizations:
+        found.setdefault(a.procedure, []).append(a)
+    return {kind: tuple(auths) for kind, auths in found.items()}
+
+
 def standing(
     authorizations: Sequence[Authorization],
     terms: AuthorizationTerms,
@@ -86,12 +105,15 @@ def standing(
     """Where authorization stands on ``on`` for ``kind`` at ``levels`` (``()``: any level).
 
     The latest decision on or before ``on`` that covers the procedure decides; a proposal dated
-    before an approval's first valid day or after its last is told so.
+    before an approval's first valid day or after its last is told so.  ``authorizations``
+    are in date order (those of ``kind``, or more): they are read from ``on`` back, and
+    forward, only as far as the first that covers the procedure.
     """
-    found = [a for a in authorizations if a.date <= on and covers(a, kind, levels)]
+    at = bisect_right(authorizations, on, key=_date)  # those before ``at`` are on or before ``on``
+    auth = next((a for a in _back(authorizations, at) if covers(a, kind, levels)), None)
     citation = f"{cite} {terms.cite}".strip()
-    if not found:
-        later = next((a for a in authorizations if a.date > on and covers(a, kind, levels)), None)
+    if auth is None:
+        later = next((a for a in islice(authorizations, at, None) if covers(a, kind, levels)), None)
         before = f" ({later.status} on {later.date}, after {on})" if later is not None else ""
         return AuthorizationResult(
             status=AuthorizationState.NONE,
@@ -99,7 +121,6 @@ def standing(
             f"an approval is valid for {terms.valid_for}",
             citation=citation,
         )
-    auth = found[-1]
     ref = f" ({auth.reference})" if auth.reference else ""
     if auth.status is AuthorizationStatus.DENIED:
         within = terms.peer_to_peer_within

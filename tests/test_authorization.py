@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 import policies
 from episodes import ProcedureKind
-from episodes._authorization import AuthorizationState, AuthorizationTerms, standing
+from episodes._authorization import AuthorizationState, AuthorizationTerms, covers, standing
 from episodes._events import Authorization
 from episodes.testing import day
 
@@ -71,3 +74,37 @@ def test_the_latest_decision_decides_and_other_kinds_do_not_count() -> None:
     before = at([approved()], "2026-01-30")
     assert before.status is AuthorizationState.NONE
     assert "approved on 2026-01-31, after 2026-01-30" in before.message
+
+
+_AUTH = st.builds(
+    lambda n, kind, levels, status: (n, kind, levels, status),
+    st.integers(0, 120),
+    st.sampled_from(("mbb", "rfa")),
+    st.sampled_from((None, ("L4-L5",), ("L5-S1",), ("L4-L5", "L5-S1"))),
+    st.sampled_from(("approved", "denied")),
+)
+
+
+@given(
+    drawn=st.lists(_AUTH, max_size=12),
+    on=st.integers(0, 130),
+    levels=st.sampled_from(((), ("L4-L5",), ("L4-L5", "L5-S1"))),
+)
+def test_the_latest_that_covers_decides_among_any(
+    drawn: list[tuple[int, str, tuple[str, ...] | None, str]], on: int, levels: tuple[str, ...]
+) -> None:
+    """Among authorizations of every kind and level, in date order, where the procedure stands
+    is what the ones covering it alone say (read from the date back, and forward, only as far
+    as the first that covers it)."""
+    auths = [
+        Authorization(
+            id=f"a{i}",
+            procedure=kind,
+            date=A.add(days=n),
+            status=status,
+            levels=lv,
+        )
+        for i, (n, kind, lv, status) in enumerate(sorted(drawn, key=lambda x: x[0]))
+    ]
+    when = str(A.add(days=on))
+    assert at(auths, when, levels) == at([a for a in auths if covers(a, MBB, levels)], when, levels)
