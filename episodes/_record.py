@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from functools import reduce
 from itertools import accumulate, chain, islice
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 E = TypeVar("E")
 K = TypeVar("K", bound=Hashable)
+S = TypeVar("S")
 
 
 #: What a procedure adds to a tally, given its outcomes in the cut: keys, each counted once.
@@ -109,11 +111,64 @@ class Cut:
         key = (choice, name)
         found: dict[K, int] | None = self.kept.get(key)
         if found is None:
-            found = self.kept[key] = {}
             outcomes = self.outcomes
-            for p in self.select(choice):
-                _add(found, counts(p, outcomes.get(p.id, ())), 1)
+            found = self.kept[key] = count_keys(
+                self.select(choice), lambda p: counts(p, outcomes.get(p.id, ()))
+            )
         return found
+
+    def events(self, cls: type[E], key: Hashable, takes: Callable[[E], bool]) -> Sequence[E]:
+        """The cut's events of type ``cls`` that ``takes`` takes, in order; ``key`` names the
+        choice (the same key, the same ``takes``)."""
+        if self.shared is not None:
+            return self.shared.events(cls, key, takes, self.n)
+        found: tuple[E, ...] | None = self.kept.get((cls, key))
+        if found is None:
+            found = self.kept[cls, key] = tuple(e for e in self.by_type[cls] if takes(e))
+        return found
+
+    def count(
+        self,
+        cls: type[E],
+        key: Hashable,
+        takes: Callable[[E], bool],
+        name: Hashable,
+        counts: Callable[[E], Iterable[K]],
+    ) -> Mapping[K, int]:
+        """How many times ``counts`` gives each key for the events ``events`` gives (``name``
+        names ``counts``).  Not to be changed: the cut keeps it."""
+        if self.shared is not None:
+            return self.shared.count(cls, key, takes, name, counts, self.n)
+        found: dict[K, int] | None = self.kept.get((cls, key, "count", name))
+        if found is None:
+            found = self.kept[cls, key, "count", name] = count_keys(self.events(cls, key, takes), counts)
+        return found
+
+    def scan(
+        self,
+        cls: type[E],
+        key: Hashable,
+        takes: Callable[[E], bool],
+        name: Hashable,
+        step: Callable[[S, E], S],
+        start: S,
+    ) -> S:
+        """``step`` applied to ``start`` and each of the events ``events`` gives, in order: what
+        they add up to (``name`` names ``step`` and ``start``)."""
+        if self.shared is not None:
+            return self.shared.scan(cls, key, takes, name, step, start, self.n)
+        found: S | None = self.kept.get((cls, key, "scan", name))
+        if found is None:
+            found = self.kept[cls, key, "scan", name] = reduce(step, self.events(cls, key, takes), start)
+        return found
+
+
+def count_keys(items: Iterable[T], counts: Callable[[T], Iterable[K]]) -> dict[K, int]:
+    """How many times ``counts`` gives each key for ``items``."""
+    found: dict[K, int] = {}
+    for item in items:
+        _add(found, counts(item), 1)
+    return found
 
 
 def _add(tally: dict[K, int], keys: Iterable[K], by: int) -> None:
@@ -275,6 +330,8 @@ class AuditCuts:
             day.append(p)
         self._memo = Memo()
         self._running: dict[Hashable, _Running] = {}
+        #: Each count of :meth:`count` so far: how many events it has counted, and the count.
+        self._counting: dict[Hashable, tuple[int, dict[Any, int]]] = {}
 
     def before(self, k: int) -> Cut:
         """What stood before the ``k``-th recorded procedure (``make_cut(events, n, p)``)."""
@@ -351,6 +408,60 @@ class AuditCuts:
             running = self._running[choice, name] = _Running(*self._picked(choice), counts)
         running.advance(self, k, m)
         return dict(running.total)
+
+    def _taken(self, cls: type[E], key: Hashable, takes: Callable[[E], bool]) -> tuple[list[E], list[int]]:
+        """The events of type ``cls`` that ``takes`` takes, and the place of each among all."""
+
+        def take() -> tuple[list[E], list[int]]:
+            found = [(e, i) for e, i in zip(self._by_type[cls], self._at[cls], strict=True) if takes(e)]
+            return [e for e, _ in found], [i for _, i in found]
+
+        return self._memo.get((cls, key), take)
+
+    def events(self, cls: type[E], key: Hashable, takes: Callable[[E], bool], n: int) -> Sequence[E]:
+        """:meth:`Cut.events` for the cut of the first ``n`` events."""
+        taken, at = self._taken(cls, key, takes)
+        return Prefix(taken, bisect_left(at, n))
+
+    def count(
+        self,
+        cls: type[E],
+        key: Hashable,
+        takes: Callable[[E], bool],
+        name: Hashable,
+        counts: Callable[[E], Iterable[K]],
+        n: int,
+    ) -> Mapping[K, int]:
+        """:meth:`Cut.count` for the cut of the first ``n`` events: a copy of the running count,
+        brought up to that cut (begun again for an earlier cut)."""
+        taken, at = self._taken(cls, key, takes)
+        m = bisect_left(at, n)
+        start, total = self._counting.get((cls, key, name), (0, {}))
+        if m < start:
+            start, total = 0, {}
+        for e in taken[start:m]:
+            _add(total, counts(e), 1)
+        self._counting[cls, key, name] = (m, total)
+        return dict(total)
+
+    def scan(
+        self,
+        cls: type[E],
+        key: Hashable,
+        takes: Callable[[E], bool],
+        name: Hashable,
+        step: Callable[[S, E], S],
+        start: S,
+        n: int,
+    ) -> S:
+        """:meth:`Cut.scan` for the cut of the first ``n`` events: what each prefix of the
+        events adds up to is kept (``step`` goes once over each event), each cut taking its own."""
+        taken, at = self._taken(cls, key, takes)
+        m = bisect_left(at, n)
+        states: list[S] = self._memo.get((cls, key, "scan", name), lambda: [start])
+        while len(states) <= m:
+            states.append(step(states[-1], taken[len(states) - 1]))
+        return states[m]
 
     def outcome_ids(self) -> Iterable[str]:
         """The procedures that have outcomes (recorded at any time)."""

@@ -10,6 +10,8 @@ is measured by tests/benchmarks/bench_audit.py, by hand.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -17,9 +19,11 @@ from pendulum import Date
 
 import policies
 from episodes import audit, evaluate
-from episodes._events import Procedure, ProcedureKind
+from episodes._events import Care, Procedure, ProcedureKind
 from episodes._record import AuditCuts, Prefix, Record, build_record
 from episodes._rules._base import Compare, Criterion, Ctx, Of
+from episodes._rules.care import _NOTHING, CareCourses, CareDuration, _unite
+from episodes._rules.findings import ImagingRule
 from episodes._rules.outcomes import Percent, PositiveBlocks
 from episodes._rules.proposal import LevelsCovered, LevelsNotTreated
 from episodes._rules.scope import IfPrior
@@ -47,8 +51,21 @@ _procedure = st.fixed_dictionaries(
             ),
             max_size=3,
         ),
+        # an event recorded on the procedure's day beside it, for the rules reading care and imaging
+        "beside": st.sampled_from((None, None, "pt", "nsaid", "mri", "mri_no_levels", "xray_fracture")),
     }
 )
+
+#: What ``beside`` records, given the builder and the day.
+_BESIDE = {
+    "pt": lambda b, on: b.care(
+        "physical_therapy", on, on.add(days=20), "failed", components=["supervised_exercise"]
+    ),
+    "nsaid": lambda b, on: b.care("nsaid", on, None, None),
+    "mri": lambda b, on: b.imaging(on, "mri", levels=["L4-L5"]),
+    "mri_no_levels": lambda b, on: b.imaging(on, "mri"),
+    "xray_fracture": lambda b, on: b.imaging(on, "xray", findings=["fracture"]),
+}
 
 
 #: A block whose relief is documented after the next block, read by the ablation after both.
@@ -72,6 +89,8 @@ def _history(specs: list[dict[str, object]]) -> EpisodeBuilder:
     on = Date(2020, 7, 1)
     for s in specs:
         on = on.add(days=int(s["gap"]))  # type: ignore[call-overload]
+        if s.get("beside"):
+            _BESIDE[str(s["beside"])](b, on)
         pid = b.procedure(str(s["kind"]), on, list(s["levels"]), str(s["side"]))  # type: ignore[call-overload]
         for after, relief, fi in s["outcomes"]:  # type: ignore[attr-defined]
             b.outcome(pid, on.add(days=after), relief, fi)
@@ -159,6 +178,35 @@ def _rules() -> list[Criterion]:
             criteria=(Cap(cite="t", of=blocks, max=Count(1)),),
         )
     )
+    weeks = CareDuration(Duration.parse("6 weeks"))
+    for response in ("inadequate", "any"):
+        found.append(
+            CareCourses(cite="t", kinds=("physical_therapy", "nsaid"), duration=weeks, response=response)
+        )
+    found.append(
+        CareCourses(
+            cite="t",
+            kinds=("physical_therapy", "nsaid"),
+            each_of=(("physical_therapy",), ("nsaid",)),
+            components=(("supervised_exercise",),),
+            min_courses=Count(2),
+            accept_intolerance=True,
+        )
+    )
+    found.append(ImagingRule(cite="t", modalities=("mri",), any_of=("facet_arthropathy",), at_levels=True))
+    found.append(
+        ImagingRule(
+            cite="t", modalities=("mri",), any_of=("facet_arthropathy",), at_levels=True, level_match="some"
+        )
+    )
+    found.append(
+        ImagingRule(
+            cite="t", modalities=("xray", "mri"), none_of=("fracture",), within=Duration.parse("12 months")
+        )
+    )
+    found.append(
+        ImagingRule(cite="t", modalities=("xray",), required=True, within=Duration.parse("6 months"))
+    )
     return found
 
 
@@ -237,3 +285,45 @@ def test_a_message_lists_the_latest_six_and_counts_the_rest(blocks: int) -> None
     assert [str(d) in said for d in dates] == [i >= blocks - 6 for i in range(blocks)]
     assert said.startswith(f"{blocks // 2} of the 2 required (mbb) with relief at least 75%")
     assert (f"({blocks - 6} earlier, then mbb on {dates[-6]}: " in said) == (blocks > 6)
+
+
+def _united_days_by_hand(courses: list[tuple[Date, Date | None]], on: Date) -> tuple[int, Date]:
+    """The days courses cover by ``on`` (overlaps once), clipped first and merged after, and
+    how far those going on at ``on`` reach: the way the care rule read them before courses
+    were united as they came in."""
+    spans = sorted((s, min(e, on) if e is not None else on) for s, e in courses if s <= on)
+    total, start, end = 0, None, None
+    for s, e in spans:
+        if end is None or s > end:
+            if start is not None and end is not None:
+                total += (end - start).days
+            start, end = s, e
+        elif e > end:
+            end = e
+    if start is not None and end is not None:
+        total += (end - start).days
+    ends = [e for s, e in courses if s <= on and (e is None or e > on)]
+    reach = Date.min if not ends else Date.max if None in ends else max(e for e in ends if e is not None)
+    return total, reach
+
+
+@given(
+    spans=st.lists(st.tuples(st.integers(0, 60), st.one_of(st.none(), st.integers(0, 30))), max_size=8),
+    on=st.integers(0, 100),
+)
+def test_courses_united_as_they_come_in_cover_what_they_covered(
+    spans: list[tuple[int, int | None]], on: int
+) -> None:
+    """Courses united one by one in order of their start (an audit's cuts take them so) cover
+    the days, and reach as far, as the same courses clipped at the date and merged."""
+    zero = Date(2021, 1, 1)
+    courses = sorted(
+        ((zero.add(days=s), None if n is None else zero.add(days=s + n)) for s, n in spans),
+        key=lambda c: c[0],
+    )
+    when = zero.add(days=on)
+    seen = [c for c in courses if c[0] <= when]  # a cut holds the courses begun by its date
+    united = functools.reduce(
+        _unite, [Care(care="physical_therapy", start=s, end=e) for s, e in seen], _NOTHING
+    )
+    assert (united.days(when), united.reach(when)) == _united_days_by_hand(seen, when)

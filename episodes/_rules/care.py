@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import Literal, NewType
+from typing import Literal, NamedTuple, NewType, TypeVar
 
 from attrs import field, frozen
 from pendulum import Date
@@ -18,6 +18,7 @@ from ._base import (
     Ctx,
     Verdict,
     fmt_days,
+    latest,
     listing,
     met,
     non_empty,
@@ -31,6 +32,7 @@ from .timing import Count
 CareDuration = NewType("CareDuration", Duration)
 
 _INADEQUATE = (Response.FAILED, Response.PARTIAL)
+K = TypeVar("K", bound=Hashable)
 
 
 def _kinds(values: Sequence[str]) -> tuple[CareKind, ...]:
@@ -85,32 +87,33 @@ class CareCourses(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         found = self._courses(ctx.record)
-        courses, counted, pending = found.courses, found.counted, found.pending
-        if not courses:
+        if not found.read("all"):
             with_ = f" listing {listing(self.listing)}" if self.listing else ""
             return unmet(lambda: f"no {listing(self.kinds)} course{with_} recorded")
         if self.accept_intolerance:
-            spared = next((c for c in courses if c.not_tolerated or c.contraindicated), None)
-            if spared is not None:
-                why = "not tolerated" if spared.not_tolerated else "contraindicated"
-                return met(lambda: f"{spared.care} from {spared.start} {why}")
-        ok, told, when = self._enough(found, False)
+            spared = found.read("spared")
+            if spared:
+                first = spared[0]
+                why = "not tolerated" if first.not_tolerated else "contraindicated"
+                return met(lambda: f"{first.care} from {first.start} {why}")
+        ok, told, when = self._enough(found, "counted")
         if ok:
             return met(told)
+        pending = found.read("pending")
         if pending:
-            ok2, _, when2 = self._enough(found, True)
+            ok2, _, when2 = self._enough(found, "with_pending")
             if ok2 or when2 is not None:
                 return unknown(
                     lambda: (
                         f"{told()}; response not documented for "
-                        + ", ".join(f"{c.care} from {c.start}" for c in pending)
+                        + latest(pending, lambda c: f"{c.care} from {c.start}", ", ".join)
                     ),
                     resolves_on=when2,
                 )
         if when is not None:
             return unmet(told, resolves_on=when)
-        improved = [c for c in courses if c.response is Response.IMPROVED]
-        if improved and not counted:
+        improved = found.read("improved")
+        if improved and not found.read("counted"):
             c = improved[0]
             return unmet(lambda: f"{told()}; {listing(self.kinds)} improved ({c.care} from {c.start})")
         return unmet(told)
@@ -132,19 +135,11 @@ class CareCourses(Criterion):
 
     def _courses(self, record: Record) -> _Courses:
         """The courses on record this rule reads (kept on the record for the rules that read the same)."""
-        return record.memo.get(
-            self._memo_key,
-            lambda: _Courses(
-                [
-                    c
-                    for c in record.care
-                    if c.care in self.kinds
-                    and (not self.listing or not self.listing_set.isdisjoint(c.components))
-                ],
-                self.response,
-                record.on,
-            ),
-        )
+        return record.memo.get(self._memo_key, lambda: _Courses(self, record))
+
+    def takes(self, c: Care) -> bool:
+        """Whether a course is of the rule's kinds (and, with ``listing``, lists one)."""
+        return c.care in self.kinds and (not self.listing or not self.listing_set.isdisjoint(c.components))
 
     @cached_property
     def listing_set(self) -> frozenset[Component]:
@@ -154,20 +149,20 @@ class CareCourses(Criterion):
     def _memo_key(self) -> str:
         return f"care:{self.response}:{','.join(sorted(self.kinds))}:{','.join(sorted(self.listing))}"
 
-    def _enough(self, found: _Courses, pending: bool) -> tuple[bool, Callable[[], str], Date | None]:
-        """Whether the counted courses (with ``pending``, those whose response is not
+    def _enough(self, found: _Courses, which: Counted) -> tuple[bool, Callable[[], str], Date | None]:
+        """Whether the counted courses (``with_pending``: those whose response is not
         documented too) meet the rule on the record's date, and why; else when time alone would
         make them."""
         on = found.on
-        courses = found.with_pending if pending else found.counted
-        done = {c.care for c in courses}
-        missing = [g for g in self.each_of if done.isdisjoint(g)]
+        done = found.count(which, "kinds", _kind_of)
+        missing = [g for g in self.each_of if done.keys().isdisjoint(g)]
         if missing:
             return False, lambda: f"no counted {listing(missing[0])} course", None
-        lacking = [g for g in self.components if not any(set(g) & set(c.components) for c in courses)]
+        parts = found.count(which, "components", _components_of)
+        lacking = [g for g in self.components if parts.keys().isdisjoint(g)]
         if lacking:
             return False, lambda: f"no {listing(self.kinds)} course with {listing(lacking[0])}", None
-        n = len(courses)
+        n = len(found.read(which))
         if n < self.min_courses:
             return (
                 False,
@@ -177,7 +172,8 @@ class CareCourses(Criterion):
         if self.duration is None:
             return True, lambda: f"{n} counted {listing(self.kinds)} course(s)", None
         need = self._days_needed
-        total = found.united_days(pending)
+        united = found.united(which)
+        total = united.days(on)
 
         def told() -> str:
             return (
@@ -188,7 +184,7 @@ class CareCourses(Criterion):
         if total >= need:
             return True, told, None
         when = shift(on, need - total)
-        if when <= _reach(courses, on):
+        if when <= united.reach(on):
             return False, lambda: f"{told()} (reached on {when} if the course goes on)", when
         return False, told, None
 
@@ -200,51 +196,88 @@ class CareCourses(Criterion):
         return need + 1 if self.compare is Compare.MORE_THAN else need
 
 
+#: Which of a rule's courses: all of them, those counted (by response), those whose
+#: response is not documented, both of those, the first not tolerated or contraindicated,
+#: those that improved.
+Which = Literal["all", "counted", "pending", "with_pending", "spared", "improved"]
+Counted = Literal["counted", "with_pending"]
+
+
+def _kind_of(c: Care) -> tuple[CareKind]:
+    return (c.care,)
+
+
+def _components_of(c: Care) -> tuple[Component, ...]:
+    return c.components
+
+
 class _Courses:
-    """The courses of a rule's kinds on record: all of them, those counted (by response) and
-    those whose response is not documented; their united days worked out once."""
+    """A rule's courses on record, read from the record's cut: each choice of them (by
+    response) picked once a cut (for an audit, once), and what they add up to (their kinds and
+    components counted, their days united) worked out as they come in."""
 
-    __slots__ = ("_days", "counted", "courses", "on", "pending", "with_pending")
+    __slots__ = ("_takes", "cut", "key", "on")
 
-    def __init__(self, courses: list[Care], response: str, on: Date) -> None:
-        self.courses, self.on = courses, on
-        if response == "any":
-            self.counted, self.pending = courses, []
-        else:
-            self.counted = [c for c in courses if c.response in _INADEQUATE]
-            self.pending = [c for c in courses if c.response is None]
-        self.with_pending = self.counted + self.pending
-        self._days: dict[bool, int] = {}
+    def __init__(self, rule: CareCourses, record: Record) -> None:
+        self.cut, self.on, self.key = record.cut, record.on, rule._memo_key
+        takes, any_response = rule.takes, rule.response == "any"
 
-    def united_days(self, pending: bool) -> int:
-        """The days the counted courses (with ``pending``, and the pending ones) cover by ``on``."""
-        days = self._days.get(pending)
-        if days is None:
-            days = self._days[pending] = _united_days(self.with_pending if pending else self.counted, self.on)
-        return days
+        def counted(c: Care) -> bool:
+            return takes(c) and (any_response or c.response in _INADEQUATE)
 
+        def pending(c: Care) -> bool:
+            return takes(c) and not any_response and c.response is None
 
-def _united_days(courses: list[Care], on: Date) -> int:
-    """Days covered by the courses up to ``on``, overlaps once."""
-    spans = sorted((c.start, min(c.end, on) if c.end is not None else on) for c in courses if c.start <= on)
-    total = 0
-    cur_start: Date | None = None
-    cur_end: Date | None = None
-    for s, e in spans:
-        if cur_end is None or s > cur_end:
-            if cur_end is not None and cur_start is not None:
-                total += days_between(cur_start, cur_end)
-            cur_start, cur_end = s, e
-        elif e > cur_end:
-            cur_end = e
-    if cur_end is not None and cur_start is not None:
-        total += days_between(cur_start, cur_end)
-    return total
+        self._takes: dict[Which, Callable[[Care], bool]] = {
+            "all": takes,
+            "counted": counted,
+            "pending": pending,
+            "with_pending": lambda c: counted(c) or pending(c),
+            "spared": lambda c: takes(c) and bool(c.not_tolerated or c.contraindicated),
+            "improved": lambda c: takes(c) and c.response is Response.IMPROVED,
+        }
+
+    def read(self, which: Which) -> Sequence[Care]:
+        """The courses ``which`` names, in order of their start."""
+        return self.cut.events(Care, (self.key, which), self._takes[which])
+
+    def count(self, which: Which, name: str, keys: Callable[[Care], Iterable[K]]) -> Mapping[K, int]:
+        return self.cut.count(Care, (self.key, which), self._takes[which], name, keys)
+
+    def united(self, which: Counted) -> _United:
+        """The courses' days, united (overlaps once)."""
+        return self.cut.scan(Care, (self.key, which), self._takes[which], "united", _unite, _NOTHING)
 
 
-def _reach(courses: list[Care], on: Date) -> Date:
-    """How far the courses going on at ``on`` reach (``Date.min`` when none is)."""
-    ends = [c.end for c in courses if c.start <= on and (c.end is None or c.end > on)]
-    if not ends:
-        return Date.min  # type: ignore[return-value]
-    return Date.max if None in ends else max(e for e in ends if e is not None)  # type: ignore[return-value]
+class _United(NamedTuple):
+    """Courses united, taken in order of their start: the days of every stretch but the
+    latest, and the latest stretch (its end the latest of its courses', open ones ``Date.max``).
+    Every stretch but the latest ended before a later course began, and so before the date;
+    only the latest can reach past it."""
+
+    closed: int
+    start: Date | None
+    end: Date
+
+    def days(self, on: Date) -> int:
+        """The days the courses cover by ``on``."""
+        return self.closed + (days_between(self.start, min(self.end, on)) if self.start is not None else 0)
+
+    def reach(self, on: Date) -> Date:
+        """How far the courses going on at ``on`` reach (``Date.min`` when none is)."""
+        return self.end if self.start is not None and self.end > on else _NEVER
+
+
+_NEVER: Date = Date.min  # type: ignore[assignment]
+_OPEN: Date = Date.max  # type: ignore[assignment]
+_NOTHING = _United(0, None, _NEVER)
+
+
+def _unite(united: _United, c: Care) -> _United:
+    """``united`` with one more course, which starts no earlier than any in it."""
+    end = c.end if c.end is not None else _OPEN
+    if united.start is None:
+        return _United(0, c.start, end)
+    if c.start > united.end:  # a gap: the latest stretch is closed
+        return _United(united.closed + days_between(united.start, united.end), c.start, end)
+    return _United(united.closed, united.start, max(united.end, end))

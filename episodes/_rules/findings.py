@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Literal
 
@@ -10,6 +11,7 @@ from attrs import field, frozen
 from pendulum import Date
 
 from .._events import EXAM_FIELDS, Condition, ConditionKind, Exam, Imaging, ImagingFinding, Modality
+from .._record import count_keys
 from .._time import Duration, day_after, day_before
 from ._base import Criterion, Ctx, Levels, Say, Verdict, listing, met, non_empty, unknown, unmet
 
@@ -47,33 +49,60 @@ class ImagingRule(Criterion):
     at_levels: bool = False
     level_match: Literal["each", "some"] = "each"
 
-    def _studies(self, ctx: Ctx) -> list[Imaging]:
-        on, within = ctx.on, self.within
-        studies = [s for s in ctx.record.imaging if s.modality in self.modalities]
-        if within is not None:
-            studies = [s for s in studies if on < within.after(s.date)]
-        return studies
+    def _studies(self, ctx: Ctx, which: Literal["any", "excluded", "shown"]) -> Sequence[Imaging]:
+        """The studies of these modalities on record (``excluded``: those showing ``none_of``;
+        ``shown``: those showing what the rule wants), within ``within`` before the date."""
+        takes = {"any": self._any, "excluded": self._excluded, "shown": self._shown}[which]
+        studies = ctx.record.cut.events(Imaging, (self._key, which), takes)
+        within = self.within
+        if within is None:
+            return studies
+        # X + within never goes back as X goes on: the studies still counting are the latest
+        return studies[bisect_right(studies, ctx.on, key=lambda s: within.after(s.date)) :]
 
-    def _shows(self, s: Imaging) -> bool:
+    @cached_property
+    def _key(self) -> tuple[object, ...]:
+        return ("imaging", self.modalities, self.any_of, self.all_of, self.none_of)
+
+    def _any(self, s: Imaging) -> bool:
+        return s.modality in self.modalities
+
+    def _excluded(self, s: Imaging) -> bool:
+        none_of = self.none_of
+        return s.modality in self.modalities and any(f in none_of for f in s.findings)
+
+    def _shown(self, s: Imaging) -> bool:
         any_of, all_of = self.any_of, self.all_of
-        return (not any_of or any(f in any_of for f in s.findings)) and all(f in s.findings for f in all_of)
+        return (
+            s.modality in self.modalities
+            and (not any_of or any(f in any_of for f in s.findings))
+            and all(f in s.findings for f in all_of)
+        )
+
+    def _levels(self, ctx: Ctx) -> tuple[bool, frozenset[str]]:
+        """Of the studies showing what the rule wants: whether one documents no levels, and the
+        levels they document."""
+        if self.within is None:  # all on record: counted once for an audit's cuts
+            found = ctx.record.cut.count(Imaging, (self._key, "shown"), self._shown, "levels", _levels_of)
+        else:
+            found = count_keys(self._studies(ctx, "shown"), _levels_of)
+        return None in found, frozenset(lv for lv in found if lv is not None)
 
     def check(self, ctx: Ctx) -> Verdict:
         on, within = ctx.on, self.within
-        studies = self._studies(ctx)
         none_of = self.none_of
         wants = bool(self.any_of or self.all_of)
         if none_of:
-            shows = next((s for s in studies if any(f in none_of for f in s.findings)), None)
-            if shows is not None:
+            excluded = self._studies(ctx, "excluded")
+            if excluded:
+                shows = excluded[0]
                 return unmet(
                     lambda: (
                         f"{shows.modality} on {shows.date} shows "
                         + listing(sorted({f for f in shows.findings if f in none_of}))
                     )
                 )
-        if wants:
-            studies = [s for s in studies if self._shows(s)]
+        studies = self._studies(ctx, "shown" if wants else "any")
         if not studies:
             if wants or self.required:
                 span = f" within {within} before {on}" if within else ""
@@ -82,8 +111,7 @@ class ImagingRule(Criterion):
         if self.at_levels and wants:
             # A study with no levels documented may show the finding anywhere: it leaves
             # open only the levels no documented study shows (a plan: every level).
-            undocumented = any(s.levels is None for s in studies)
-            shown = {lv for s in studies for lv in (s.levels or ())}
+            undocumented, shown = self._levels(ctx)
             wanted = ctx.proposal.levels if ctx.proposal is not None else ()
             missing = [lv for lv in wanted if lv not in shown]
             if self.level_match == "some" and len(missing) < len(wanted):
@@ -92,8 +120,8 @@ class ImagingRule(Criterion):
                 return unknown(lambda: f"levels not documented on the {self._wanted}")
             if missing:
                 return unmet(lambda: f"no {self._wanted} at {listing(missing, 'and')}")
-        latest = studies[-1]
-        until = day_before(within.after(max(s.date for s in studies))) if within is not None else None
+        latest = studies[-1]  # the latest: studies are in date order
+        until = day_before(within.after(latest.date)) if within is not None else None
         if wants or self.required:
             return met(
                 lambda: f"{latest.modality} on {latest.date}: {self._wanted}{_through(until)}", until=until
@@ -108,8 +136,7 @@ class ImagingRule(Criterion):
     def allowed_levels(self, ctx: Ctx) -> Levels | None:
         if not (self.at_levels and (self.any_of or self.all_of)):
             return None
-        studies = [s for s in self._studies(ctx) if self._shows(s)]
-        shown = frozenset(lv for s in studies for lv in (s.levels or ()))
+        _, shown = self._levels(ctx)
         if not shown:
             return None  # no level documented: the check says unknown (or unmet, with no study)
         return Levels(shown, frozenset(), lambda: f"only {listing(sorted(shown), 'and')} ({self._wanted})")
@@ -140,6 +167,11 @@ class ImagingRule(Criterion):
         if self.within:
             parts.append(f"within {self.within}")
         return " ".join(parts)
+
+
+def _levels_of(s: Imaging) -> Iterable[str | None]:
+    """What a study adds to a count of levels: each it documents once (``None``: none)."""
+    return set(s.levels) if s.levels is not None else (None,)
 
 
 def _through(until: Date | None) -> str:
