@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import reduce
 from itertools import accumulate, chain, islice
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
 import attrs
 from pendulum import Date
@@ -47,8 +47,13 @@ S = TypeVar("S")
 Counts = Callable[[Procedure, Sequence[Outcome]], Iterable[K]]
 
 
-class Choice(Hashable, Protocol):
-    """Which procedures a rule reads (``Of``): equal choices pick the same procedures."""
+class Choice(Protocol):
+    """Which procedures a rule reads (``Of``): choices with one ``key`` pick the same ones."""
+
+    @property
+    def key(self) -> str:
+        """Names the choice (a string: its hash is kept)."""
+        ...
 
     def picks(self, p: Procedure, steps: Mapping[str, str]) -> bool:
         """Whether it picks ``p`` (``steps``: each procedure's step, by id)."""
@@ -86,17 +91,17 @@ class Cut:
         """The cut's procedures ``choice`` picks, in date order."""
         if self.shared is not None:
             return self.shared.select(choice, len(self.by_type[Procedure]))
-        found: tuple[Procedure, ...] | None = self.kept.get(choice)
+        found: tuple[Procedure, ...] | None = self.kept.get(choice.key)
         if found is None:
-            steps = self.steps
-            found = self.kept[choice] = tuple(p for p in self.by_type[Procedure] if choice.picks(p, steps))
+            steps, picks = self.steps, choice.picks
+            found = self.kept[choice.key] = tuple([p for p in self.by_type[Procedure] if picks(p, steps)])
         return found
 
     def days(self, choice: Choice) -> Sequence[Date]:
         """The days of the procedures ``choice`` picks, each once, in order."""
         if self.shared is not None:
             return self.shared.days(choice, len(self.by_type[Procedure]))
-        key = (choice, "days")
+        key = (choice.key, "days")
         found: tuple[Date, ...] | None = self.kept.get(key)
         if found is None:
             found = self.kept[key] = tuple(dict.fromkeys(p.date for p in self.select(choice)))
@@ -108,7 +113,7 @@ class Cut:
         ``name`` names the tally (the same name, the same ``counts``)."""
         if self.shared is not None:
             return self.shared.tally(choice, name, counts, len(self.by_type[Procedure]), self.n)
-        key = (choice, name)
+        key = (choice.key, name)
         found: dict[K, int] | None = self.kept.get(key)
         if found is None:
             outcomes = self.outcomes
@@ -117,50 +122,46 @@ class Cut:
             )
         return found
 
-    def events(self, cls: type[E], key: Hashable, takes: Callable[[E], bool]) -> Sequence[E]:
-        """The cut's events of type ``cls`` that ``takes`` takes, in order; ``key`` names the
-        choice (the same key, the same ``takes``)."""
+    def events(self, pick: Pick[E]) -> Sequence[E]:
+        """The cut's events ``pick`` picks, in order."""
         if self.shared is not None:
-            return self.shared.events(cls, key, takes, self.n)
-        found: tuple[E, ...] | None = self.kept.get((cls, key))
+            return self.shared.events(pick, self.n)
+        found: tuple[E, ...] | None = self.kept.get(pick.key)
         if found is None:
-            found = self.kept[cls, key] = tuple(e for e in self.by_type[cls] if takes(e))
+            among = self.events(pick.among) if pick.among is not None else self.by_type[pick.cls]
+            found = self.kept[pick.key] = tuple(filter(pick.takes, among))
         return found
 
-    def count(
-        self,
-        cls: type[E],
-        key: Hashable,
-        takes: Callable[[E], bool],
-        name: Hashable,
-        counts: Callable[[E], Iterable[K]],
-    ) -> Mapping[K, int]:
-        """How many times ``counts`` gives each key for the events ``events`` gives (``name``
+    def count(self, pick: Pick[E], name: str, counts: Callable[[E], Iterable[K]]) -> Mapping[K, int]:
+        """How many times ``counts`` gives each key for the events ``pick`` picks (``name``
         names ``counts``).  Not to be changed: the cut keeps it."""
         if self.shared is not None:
-            return self.shared.count(cls, key, takes, name, counts, self.n)
-        found: dict[K, int] | None = self.kept.get((cls, key, "count", name))
+            return self.shared.count(pick, name, counts, self.n)
+        found: dict[K, int] | None = self.kept.get((pick.key, "count", name))
         if found is None:
-            found = self.kept[cls, key, "count", name] = count_keys(self.events(cls, key, takes), counts)
+            found = self.kept[pick.key, "count", name] = count_keys(self.events(pick), counts)
         return found
 
-    def scan(
-        self,
-        cls: type[E],
-        key: Hashable,
-        takes: Callable[[E], bool],
-        name: Hashable,
-        step: Callable[[S, E], S],
-        start: S,
-    ) -> S:
-        """``step`` applied to ``start`` and each of the events ``events`` gives, in order: what
+    def scan(self, pick: Pick[E], name: str, step: Callable[[S, E], S], start: S) -> S:
+        """``step`` applied to ``start`` and each of the events ``pick`` picks, in order: what
         they add up to (``name`` names ``step`` and ``start``)."""
         if self.shared is not None:
-            return self.shared.scan(cls, key, takes, name, step, start, self.n)
-        found: S | None = self.kept.get((cls, key, "scan", name))
+            return self.shared.scan(pick, name, step, start, self.n)
+        found: S | None = self.kept.get((pick.key, "scan", name))
         if found is None:
-            found = self.kept[cls, key, "scan", name] = reduce(step, self.events(cls, key, takes), start)
+            found = self.kept[pick.key, "scan", name] = reduce(step, self.events(pick), start)
         return found
+
+
+@attrs.frozen
+class Pick(Generic[E]):
+    """Which of a cut's events a rule reads: those of type ``cls`` that ``takes`` takes (among
+    those ``among`` picks, if given).  ``key`` names it: picks with one key take the same."""
+
+    cls: type[E]
+    key: str
+    takes: Callable[[E], bool] = attrs.field(eq=False)
+    among: Pick[E] | None = None
 
 
 def count_keys(items: Iterable[T], counts: Callable[[T], Iterable[K]]) -> dict[K, int]:
@@ -377,7 +378,7 @@ class AuditCuts:
             at = [i for i, p in enumerate(self.procedures) if choice.picks(p, self._steps)]
             return [self.procedures[i] for i in at], at
 
-        return self._memo.get(choice, pick)
+        return self._memo.get(choice.key, pick)
 
     def select(self, choice: Choice, k: int) -> Sequence[Procedure]:
         """:meth:`Cut.select` for the cut of the first ``k`` procedures."""
@@ -396,69 +397,56 @@ class AuditCuts:
                     first.append(i)
             return days, first
 
-        days, first = self._memo.get((choice, "days"), first_of_each)
+        days, first = self._memo.get((choice.key, "days"), first_of_each)
         return Prefix(days, bisect_left(first, k))
 
     def tally(self, choice: Choice, name: Hashable, counts: Counts[K], k: int, n: int) -> Mapping[K, int]:
         """:meth:`Cut.tally` for the cut of the first ``k`` procedures and ``n`` events: a copy
         of the running tally, brought up to that cut (begun again for an earlier cut)."""
         m = self._seen(n)
-        running = self._running.get((choice, name))
+        running = self._running.get((choice.key, name))
         if running is None or k < running.k or m < running.m:
-            running = self._running[choice, name] = _Running(*self._picked(choice), counts)
+            running = self._running[choice.key, name] = _Running(*self._picked(choice), counts)
         running.advance(self, k, m)
         return dict(running.total)
 
-    def _taken(self, cls: type[E], key: Hashable, takes: Callable[[E], bool]) -> tuple[list[E], list[int]]:
-        """The events of type ``cls`` that ``takes`` takes, and the place of each among all."""
+    def _taken(self, pick: Pick[E]) -> tuple[list[E], list[int]]:
+        """The events ``pick`` picks among them all, and the place of each among the events."""
 
         def take() -> tuple[list[E], list[int]]:
-            found = [(e, i) for e, i in zip(self._by_type[cls], self._at[cls], strict=True) if takes(e)]
+            if pick.among is not None:
+                among = zip(*self._taken(pick.among), strict=True)
+            else:
+                among = zip(self._by_type[pick.cls], self._at[pick.cls], strict=True)
+            found = [(e, i) for e, i in among if pick.takes(e)]
             return [e for e, _ in found], [i for _, i in found]
 
-        return self._memo.get((cls, key), take)
+        return self._memo.get(pick.key, take)
 
-    def events(self, cls: type[E], key: Hashable, takes: Callable[[E], bool], n: int) -> Sequence[E]:
+    def events(self, pick: Pick[E], n: int) -> Sequence[E]:
         """:meth:`Cut.events` for the cut of the first ``n`` events."""
-        taken, at = self._taken(cls, key, takes)
+        taken, at = self._taken(pick)
         return Prefix(taken, bisect_left(at, n))
 
-    def count(
-        self,
-        cls: type[E],
-        key: Hashable,
-        takes: Callable[[E], bool],
-        name: Hashable,
-        counts: Callable[[E], Iterable[K]],
-        n: int,
-    ) -> Mapping[K, int]:
+    def count(self, pick: Pick[E], name: str, counts: Callable[[E], Iterable[K]], n: int) -> Mapping[K, int]:
         """:meth:`Cut.count` for the cut of the first ``n`` events: a copy of the running count,
         brought up to that cut (begun again for an earlier cut)."""
-        taken, at = self._taken(cls, key, takes)
+        taken, at = self._taken(pick)
         m = bisect_left(at, n)
-        start, total = self._counting.get((cls, key, name), (0, {}))
+        start, total = self._counting.get((pick.key, name), (0, {}))
         if m < start:
             start, total = 0, {}
         for e in taken[start:m]:
             _add(total, counts(e), 1)
-        self._counting[cls, key, name] = (m, total)
+        self._counting[pick.key, name] = (m, total)
         return dict(total)
 
-    def scan(
-        self,
-        cls: type[E],
-        key: Hashable,
-        takes: Callable[[E], bool],
-        name: Hashable,
-        step: Callable[[S, E], S],
-        start: S,
-        n: int,
-    ) -> S:
+    def scan(self, pick: Pick[E], name: str, step: Callable[[S, E], S], start: S, n: int) -> S:
         """:meth:`Cut.scan` for the cut of the first ``n`` events: what each prefix of the
         events adds up to is kept (``step`` goes once over each event), each cut taking its own."""
-        taken, at = self._taken(cls, key, takes)
+        taken, at = self._taken(pick)
         m = bisect_left(at, n)
-        states: list[S] = self._memo.get((cls, key, "scan", name), lambda: [start])
+        states: list[S] = self._memo.get((pick.key, "scan", name), lambda: [start])
         while len(states) <= m:
             states.append(step(states[-1], taken[len(states) - 1]))
         return states[m]
@@ -555,9 +543,8 @@ class _OutcomesBefore(Mapping[str, tuple[Outcome, ...]]):
 
 
 class Memo:
-    """What is worked out once, by key: a record's (the care rule's courses: a plan's criteria
-    ask the same questions many times), an audit's (each choice of procedures).  The value's
-    type is the maker's."""
+    """What an audit works out once, by key (each choice of events, each fold of them).  The
+    value's type is the maker's."""
 
     __slots__ = ("_found",)
 
@@ -582,7 +569,6 @@ class Record:
     region: Region
     on: Date
     cut: Cut
-    memo: Memo = attrs.field(factory=Memo, eq=False, repr=False)
 
     def of(self, cls: type[E]) -> Sequence[E]:
         """The events of one type, in date order."""

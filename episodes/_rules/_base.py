@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence, Sized
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from attrs import Attribute, field, frozen
@@ -120,6 +120,11 @@ class Of:
     def __attrs_post_init__(self) -> None:
         if not self.procedures and not self.steps:
             raise ValueError("of names no procedure and no step: list at least one")
+
+    @cached_property
+    def key(self) -> str:
+        """Names what it picks, for the cut that keeps its picks."""
+        return f"of {','.join(self.procedures)} {','.join(self.steps)}"
 
     def picks(self, p: Procedure, steps: Mapping[str, str]) -> bool:
         return p.procedure in self.procedures or steps[p.id] in self.steps

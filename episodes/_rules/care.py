@@ -10,7 +10,7 @@ from attrs import field, frozen
 from pendulum import Date
 
 from .._events import Care, CareKind, Component, Response
-from .._record import Record
+from .._record import Pick, Record
 from .._time import Duration, days_between, shift
 from ._base import (
     Compare,
@@ -134,34 +134,52 @@ class CareCourses(Criterion):
         return ", ".join(parts)
 
     def _courses(self, record: Record) -> _Courses:
-        """The courses on record this rule reads (kept on the record for the rules that read the same)."""
-        return record.memo.get(self._memo_key, lambda: _Courses(self, record))
-
-    def takes(self, c: Care) -> bool:
-        """Whether a course is of the rule's kinds (and, with ``listing``, lists one)."""
-        return c.care in self.kinds and (not self.listing or not self.listing_set.isdisjoint(c.components))
+        """The courses on record this rule reads."""
+        return _Courses(self._picks, record)
 
     @cached_property
-    def listing_set(self) -> frozenset[Component]:
-        return frozenset(self.listing)
+    def _picks(self) -> dict[Which, Pick[Care]]:
+        """Each choice of the rule's courses (see ``Which``), made once: plans ask for them many
+        times.  Each but ``all`` is picked among ``all``."""
+        kinds, listed, any_response = self.kinds, frozenset(self.listing), self.response == "any"
+        key = f"care {self.response} {','.join(sorted(kinds))} {','.join(sorted(listed))}"
+        every = Pick(
+            Care, key, lambda c: c.care in kinds and (not listed or not listed.isdisjoint(c.components))
+        )
 
-    @cached_property
-    def _memo_key(self) -> str:
-        return f"care:{self.response}:{','.join(sorted(self.kinds))}:{','.join(sorted(self.listing))}"
+        def counted(c: Care) -> bool:
+            return any_response or c.response in _INADEQUATE
+
+        def pending(c: Care) -> bool:
+            return not any_response and c.response is None
+
+        chosen: dict[Which, Callable[[Care], bool]] = {
+            "counted": counted,
+            "pending": pending,
+            "with_pending": lambda c: counted(c) or pending(c),
+            "spared": lambda c: bool(c.not_tolerated or c.contraindicated),
+            "improved": lambda c: c.response is Response.IMPROVED,
+        }
+        picks: dict[Which, Pick[Care]] = {"all": every}
+        for which, takes in chosen.items():
+            picks[which] = Pick(Care, f"{key} {which}", takes, every)
+        return picks
 
     def _enough(self, found: _Courses, which: Counted) -> tuple[bool, Callable[[], str], Date | None]:
         """Whether the counted courses (``with_pending``: those whose response is not
         documented too) meet the rule on the record's date, and why; else when time alone would
         make them."""
         on = found.on
-        done = found.count(which, "kinds", _kind_of)
-        missing = [g for g in self.each_of if done.keys().isdisjoint(g)]
-        if missing:
-            return False, lambda: f"no counted {listing(missing[0])} course", None
-        parts = found.count(which, "components", _components_of)
-        lacking = [g for g in self.components if parts.keys().isdisjoint(g)]
-        if lacking:
-            return False, lambda: f"no {listing(self.kinds)} course with {listing(lacking[0])}", None
+        if self.each_of:
+            done = found.count(which, "kinds", _kind_of).keys()
+            missing = [g for g in self.each_of if done.isdisjoint(g)]
+            if missing:
+                return False, lambda: f"no counted {listing(missing[0])} course", None
+        if self.components:
+            parts = found.count(which, "components", _components_of).keys()
+            lacking = [g for g in self.components if parts.isdisjoint(g)]
+            if lacking:
+                return False, lambda: f"no {listing(self.kinds)} course with {listing(lacking[0])}", None
         n = len(found.read(which))
         if n < self.min_courses:
             return (
@@ -216,37 +234,21 @@ class _Courses:
     response) picked once a cut (for an audit, once), and what they add up to (their kinds and
     components counted, their days united) worked out as they come in."""
 
-    __slots__ = ("_takes", "cut", "key", "on")
+    __slots__ = ("cut", "on", "picks")
 
-    def __init__(self, rule: CareCourses, record: Record) -> None:
-        self.cut, self.on, self.key = record.cut, record.on, rule._memo_key
-        takes, any_response = rule.takes, rule.response == "any"
-
-        def counted(c: Care) -> bool:
-            return takes(c) and (any_response or c.response in _INADEQUATE)
-
-        def pending(c: Care) -> bool:
-            return takes(c) and not any_response and c.response is None
-
-        self._takes: dict[Which, Callable[[Care], bool]] = {
-            "all": takes,
-            "counted": counted,
-            "pending": pending,
-            "with_pending": lambda c: counted(c) or pending(c),
-            "spared": lambda c: takes(c) and bool(c.not_tolerated or c.contraindicated),
-            "improved": lambda c: takes(c) and c.response is Response.IMPROVED,
-        }
+    def __init__(self, picks: dict[Which, Pick[Care]], record: Record) -> None:
+        self.picks, self.cut, self.on = picks, record.cut, record.on
 
     def read(self, which: Which) -> Sequence[Care]:
         """The courses ``which`` names, in order of their start."""
-        return self.cut.events(Care, (self.key, which), self._takes[which])
+        return self.cut.events(self.picks[which])
 
     def count(self, which: Which, name: str, keys: Callable[[Care], Iterable[K]]) -> Mapping[K, int]:
-        return self.cut.count(Care, (self.key, which), self._takes[which], name, keys)
+        return self.cut.count(self.picks[which], name, keys)
 
     def united(self, which: Counted) -> _United:
         """The courses' days, united (overlaps once)."""
-        return self.cut.scan(Care, (self.key, which), self._takes[which], "united", _unite, _NOTHING)
+        return self.cut.scan(self.picks[which], "united", _unite, _NOTHING)
 
 
 class _United(NamedTuple):

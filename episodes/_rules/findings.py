@@ -11,7 +11,7 @@ from attrs import field, frozen
 from pendulum import Date
 
 from .._events import EXAM_FIELDS, Condition, ConditionKind, Exam, Imaging, ImagingFinding, Modality
-from .._record import count_keys
+from .._record import Pick, count_keys
 from .._time import Duration, day_after, day_before
 from ._base import Criterion, Ctx, Levels, Say, Verdict, listing, met, non_empty, unknown, unmet
 
@@ -52,8 +52,7 @@ class ImagingRule(Criterion):
     def _studies(self, ctx: Ctx, which: Literal["any", "excluded", "shown"]) -> Sequence[Imaging]:
         """The studies of these modalities on record (``excluded``: those showing ``none_of``;
         ``shown``: those showing what the rule wants), within ``within`` before the date."""
-        takes = {"any": self._any, "excluded": self._excluded, "shown": self._shown}[which]
-        studies = ctx.record.cut.events(Imaging, (self._key, which), takes)
+        studies = ctx.record.cut.events(self._picks[which])
         within = self.within
         if within is None:
             return studies
@@ -61,29 +60,32 @@ class ImagingRule(Criterion):
         return studies[bisect_right(studies, ctx.on, key=lambda s: within.after(s.date)) :]
 
     @cached_property
-    def _key(self) -> tuple[object, ...]:
-        return ("imaging", self.modalities, self.any_of, self.all_of, self.none_of)
+    def _picks(self) -> dict[str, Pick[Imaging]]:
+        """Each choice of studies, made once: any of these modalities; among them, those
+        showing ``none_of``, and those showing what the rule wants."""
+        modalities, any_of, all_of, none_of = self.modalities, self.any_of, self.all_of, self.none_of
 
-    def _any(self, s: Imaging) -> bool:
-        return s.modality in self.modalities
+        def shown(s: Imaging) -> bool:
+            return (not any_of or any(f in any_of for f in s.findings)) and all(
+                f in s.findings for f in all_of
+            )
 
-    def _excluded(self, s: Imaging) -> bool:
-        none_of = self.none_of
-        return s.modality in self.modalities and any(f in none_of for f in s.findings)
-
-    def _shown(self, s: Imaging) -> bool:
-        any_of, all_of = self.any_of, self.all_of
-        return (
-            s.modality in self.modalities
-            and (not any_of or any(f in any_of for f in s.findings))
-            and all(f in s.findings for f in all_of)
+        key = f"imaging {','.join(modalities)}"
+        every = Pick(Imaging, key, lambda s: s.modality in modalities)
+        excluded = Pick(
+            Imaging,
+            f"{key} none_of {','.join(none_of)}",
+            lambda s: any(f in none_of for f in s.findings),
+            every,
         )
+        wanted = Pick(Imaging, f"{key} any_of {','.join(any_of)} all_of {','.join(all_of)}", shown, every)
+        return {"any": every, "excluded": excluded, "shown": wanted}
 
     def _levels(self, ctx: Ctx) -> tuple[bool, frozenset[str]]:
         """Of the studies showing what the rule wants: whether one documents no levels, and the
         levels they document."""
         if self.within is None:  # all on record: counted once for an audit's cuts
-            found = ctx.record.cut.count(Imaging, (self._key, "shown"), self._shown, "levels", _levels_of)
+            found = ctx.record.cut.count(self._picks["shown"], "levels", _levels_of)
         else:
             found = count_keys(self._studies(ctx, "shown"), _levels_of)
         return None in found, frozenset(lv for lv in found if lv is not None)
