@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import reduce
 from itertools import accumulate, chain, islice
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar, overload
 
 import attrs
 from pendulum import Date
@@ -43,8 +43,38 @@ K = TypeVar("K", bound=Hashable)
 S = TypeVar("S")
 
 
-#: What a procedure adds to a tally, given its outcomes in the cut: keys, each counted once.
-Counts = Callable[[Procedure, Sequence[Outcome]], Iterable[K]]
+class Documented(NamedTuple):
+    """What a procedure's outcomes document, all told: its relief (the highest documented;
+    ``None`` with no outcome), whether one shows functional improvement, and whether one
+    leaves it undocumented.  Added to one outcome at a time (an audit's tallies do so as the
+    outcomes come into view)."""
+
+    relief: float | None = None
+    improved: bool = False
+    unsaid: bool = False
+
+    def add(self, o: Outcome) -> Documented:
+        relief = o.relief_percent if self.relief is None else max(self.relief, o.relief_percent)
+        fi = o.functional_improvement
+        return Documented(relief, self.improved or fi is True, self.unsaid or fi is None)
+
+
+def documented(outcomes: Iterable[Outcome]) -> Documented:
+    """What ``outcomes`` document, all told (``Documented.add`` over them, in one loop)."""
+    relief: float | None = None
+    improved = unsaid = False
+    for o in outcomes:
+        if relief is None or o.relief_percent > relief:
+            relief = o.relief_percent
+        fi = o.functional_improvement
+        improved = improved or fi is True
+        unsaid = unsaid or fi is None
+    return Documented(relief, improved, unsaid)
+
+
+#: What a procedure adds to a tally, given what its outcomes in the cut document: keys, each
+#: counted once.
+Counts = Callable[[Procedure, Documented], Iterable[K]]
 
 
 class Choice(Protocol):
@@ -66,8 +96,10 @@ class Cut:
     what the procedures among them add up to (each one's step, the pathway's moves, counts).
 
     A cut depends on nothing but those events, so an episode keeps its latest one
-    (:meth:`Episode.cut`), and a cut keeps what rules work out from its procedures
-    (:meth:`select`, :meth:`days`, :meth:`tally`).
+    (:meth:`Episode.cut`), and a cut keeps what rules work out from its events: procedures an
+    ``Of`` picks (:meth:`select`), their days (:meth:`days`) and what they add up to with
+    their outcomes (:meth:`tally`); other events a :class:`Pick` picks (:meth:`events`),
+    counted (:meth:`count`) or folded (:meth:`scan`).
     """
 
     n: int
@@ -110,7 +142,8 @@ class Cut:
     def tally(self, choice: Choice, name: Hashable, counts: Counts[K]) -> Mapping[K, int]:
         """What the procedures ``choice`` picks add up to: how many times ``counts`` gives each
         key for them, each with its outcomes in the cut (a key never given is not there).
-        ``name`` names the tally (the same name, the same ``counts``)."""
+        ``name`` names the tally (the same name, the same ``counts``).  Not to be changed: the
+        cut keeps it."""
         if self.shared is not None:
             return self.shared.tally(choice, name, counts, len(self.by_type[Procedure]), self.n)
         key = (choice.key, name)
@@ -118,18 +151,28 @@ class Cut:
         if found is None:
             outcomes = self.outcomes
             found = self.kept[key] = count_keys(
-                self.select(choice), lambda p: counts(p, outcomes.get(p.id, ()))
+                self.select(choice), lambda p: counts(p, documented(outcomes.get(p.id, ())))
             )
+        return found
+
+    def documented(self, pid: str) -> Documented:
+        """What the procedure's outcomes in the cut document, all told (kept, for a cut of its
+        own: a plan's rules ask it of the latest block again and again)."""
+        if self.shared is not None:
+            return documented(self.outcomes.get(pid, ()))
+        found: Documented | None = self.kept.get(("documented", pid))
+        if found is None:
+            found = self.kept["documented", pid] = documented(self.outcomes.get(pid, ()))
         return found
 
     def events(self, pick: Pick[E]) -> Sequence[E]:
         """The cut's events ``pick`` picks, in order."""
         if self.shared is not None:
             return self.shared.events(pick, self.n)
-        found: tuple[E, ...] | None = self.kept.get(pick.key)
+        found: tuple[E, ...] | None = self.kept.get((pick.cls, pick.key))
         if found is None:
             among = self.events(pick.among) if pick.among is not None else self.by_type[pick.cls]
-            found = self.kept[pick.key] = tuple(filter(pick.takes, among))
+            found = self.kept[pick.cls, pick.key] = tuple(filter(pick.takes, among))
         return found
 
     def count(self, pick: Pick[E], name: str, counts: Callable[[E], Iterable[K]]) -> Mapping[K, int]:
@@ -137,9 +180,9 @@ class Cut:
         names ``counts``).  Not to be changed: the cut keeps it."""
         if self.shared is not None:
             return self.shared.count(pick, name, counts, self.n)
-        found: dict[K, int] | None = self.kept.get((pick.key, "count", name))
+        found: dict[K, int] | None = self.kept.get((pick.cls, pick.key, "count", name))
         if found is None:
-            found = self.kept[pick.key, "count", name] = count_keys(self.events(pick), counts)
+            found = self.kept[pick.cls, pick.key, "count", name] = count_keys(self.events(pick), counts)
         return found
 
     def scan(self, pick: Pick[E], name: str, step: Callable[[S, E], S], start: S) -> S:
@@ -147,16 +190,17 @@ class Cut:
         they add up to (``name`` names ``step`` and ``start``)."""
         if self.shared is not None:
             return self.shared.scan(pick, name, step, start, self.n)
-        found: S | None = self.kept.get((pick.key, "scan", name))
+        found: S | None = self.kept.get((pick.cls, pick.key, "scan", name))
         if found is None:
-            found = self.kept[pick.key, "scan", name] = reduce(step, self.events(pick), start)
+            found = self.kept[pick.cls, pick.key, "scan", name] = reduce(step, self.events(pick), start)
         return found
 
 
 @attrs.frozen
 class Pick(Generic[E]):
     """Which of a cut's events a rule reads: those of type ``cls`` that ``takes`` takes (among
-    those ``among`` picks, if given).  ``key`` names it: picks with one key take the same."""
+    those ``among`` picks, if given).  ``key`` names it among picks of its type: picks with one
+    key take the same."""
 
     cls: type[E]
     key: str
@@ -421,7 +465,7 @@ class AuditCuts:
             found = [(e, i) for e, i in among if pick.takes(e)]
             return [e for e, _ in found], [i for _, i in found]
 
-        return self._memo.get(pick.key, take)
+        return self._memo.get((pick.cls, pick.key), take)
 
     def events(self, pick: Pick[E], n: int) -> Sequence[E]:
         """:meth:`Cut.events` for the cut of the first ``n`` events."""
@@ -433,12 +477,12 @@ class AuditCuts:
         brought up to that cut (begun again for an earlier cut)."""
         taken, at = self._taken(pick)
         m = bisect_left(at, n)
-        start, total = self._counting.get((pick.key, name), (0, {}))
+        start, total = self._counting.get((pick.cls, pick.key, name), (0, {}))
         if m < start:
             start, total = 0, {}
         for e in taken[start:m]:
             _add(total, counts(e), 1)
-        self._counting[pick.key, name] = (m, total)
+        self._counting[pick.cls, pick.key, name] = (m, total)
         return dict(total)
 
     def scan(self, pick: Pick[E], name: str, step: Callable[[S, E], S], start: S, n: int) -> S:
@@ -446,7 +490,7 @@ class AuditCuts:
         events adds up to is kept (``step`` goes once over each event), each cut taking its own."""
         taken, at = self._taken(pick)
         m = bisect_left(at, n)
-        states: list[S] = self._memo.get((pick.key, "scan", name), lambda: [start])
+        states: list[S] = self._memo.get((pick.cls, pick.key, "scan", name), lambda: [start])
         while len(states) <= m:
             states.append(step(states[-1], taken[len(states) - 1]))
         return states[m]
@@ -473,7 +517,7 @@ class AuditCuts:
 class _Running:
     """A tally kept running over an audit's cuts, taken in order: a picked procedure's keys
     are counted when it enters a cut, and counted again when one of its outcomes comes into
-    view (what its keys are may change then)."""
+    view (what its outcomes document, and so its keys, may change then)."""
 
     __slots__ = ("at", "counts", "given", "k", "m", "picked", "total")
 
@@ -481,23 +525,26 @@ class _Running:
         self.picked, self.at, self.counts = picked, at, counts
         self.k = self.m = 0
         self.total: dict[Any, int] = {}
-        #: Each counted procedure, and the keys it adds.
-        self.given: dict[str, tuple[Procedure, tuple[Hashable, ...]]] = {}
+        #: Each counted procedure, what its outcomes so far document, and the keys it adds.
+        self.given: dict[str, tuple[Procedure, Documented, tuple[Hashable, ...]]] = {}
 
     def advance(self, cuts: AuditCuts, k: int, m: int) -> None:
         """Bring the tally from its cut to that of the first ``k`` procedures and ``m`` outcomes."""
-        for pid in {o.procedure_id for o in cuts.outcomes_between(self.m, m)}:
-            counted = self.given.get(pid)
+        changed: dict[str, tuple[Procedure, Documented]] = {}
+        for o in cuts.outcomes_between(self.m, m):
+            counted = changed.get(o.procedure_id) or self.given.get(o.procedure_id)
             if counted is not None:
-                _add(self.total, counted[1], -1)
-                self._count(counted[0], cuts.outcomes_of(pid, m))
+                changed[o.procedure_id] = (counted[0], counted[1].add(o))
+        for pid, (p, now) in changed.items():
+            _add(self.total, self.given[pid][2], -1)
+            self._count(p, now)
         for p in self.picked[bisect_left(self.at, self.k) : bisect_left(self.at, k)]:
-            self._count(p, cuts.outcomes_of(p.id, m))
+            self._count(p, documented(cuts.outcomes_of(p.id, m)))
         self.k, self.m = k, m
 
-    def _count(self, p: Procedure, outcomes: Sequence[Outcome]) -> None:
-        keys = tuple(self.counts(p, outcomes))
-        self.given[p.id] = (p, keys)
+    def _count(self, p: Procedure, now: Documented) -> None:
+        keys = tuple(self.counts(p, now))
+        self.given[p.id] = (p, now, keys)
         _add(self.total, keys, 1)
 
 
@@ -624,8 +671,11 @@ class Record:
 
     def relief(self, procedure: Procedure) -> float | None:
         """The procedure's relief: the highest ``relief_percent`` among its outcomes."""
-        outcomes = self.cut.outcomes.get(procedure.id)
-        return max(o.relief_percent for o in outcomes) if outcomes else None
+        return self.documented(procedure).relief
+
+    def documented(self, procedure: Procedure) -> Documented:
+        """What the procedure's outcomes document, all told."""
+        return self.cut.documented(procedure.id)
 
     def outcomes_of(self, procedure: Procedure) -> tuple[Outcome, ...]:
         return self.cut.outcomes.get(procedure.id, ())

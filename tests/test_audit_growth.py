@@ -19,8 +19,8 @@ from pendulum import Date
 
 import policies
 from episodes import audit, evaluate
-from episodes._events import Care, Procedure, ProcedureKind
-from episodes._record import AuditCuts, Prefix, Record, build_record
+from episodes._events import Care, Outcome, Procedure, ProcedureKind
+from episodes._record import AuditCuts, Documented, Prefix, Record, build_record, documented
 from episodes._rules._base import Compare, Criterion, Ctx, Of
 from episodes._rules.care import _NOTHING, CareCourses, CareDuration, _unite
 from episodes._rules.findings import ImagingRule
@@ -327,3 +327,19 @@ def test_courses_united_as_they_come_in_cover_what_they_covered(
         _unite, [Care(care="physical_therapy", start=s, end=e) for s, e in seen], _NOTHING
     )
     assert (united.days(when), united.reach(when)) == _united_days_by_hand(seen, when)
+
+
+@given(
+    outcomes=st.lists(st.tuples(st.sampled_from(_RELIEF), st.sampled_from((True, False, None))), max_size=5)
+)
+def test_what_outcomes_document_is_what_they_say_one_by_one(
+    outcomes: list[tuple[float, bool | None]],
+) -> None:
+    """Outcomes added one at a time document the highest relief among them, improvement if
+    one shows it, and undocumented improvement if one leaves it so."""
+    said = documented(
+        Outcome(procedure_id="p1", date=Date(2021, 1, 1), relief_percent=r, functional_improvement=fi)
+        for r, fi in outcomes
+    )
+    flags = [fi for _, fi in outcomes]
+    assert said == Documented(max((r for r, _ in outcomes), default=None), True in flags, None in flags)

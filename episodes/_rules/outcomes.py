@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cached_property
 from typing import Literal, NewType
 
 from attrs import frozen
 
 from .._events import Outcome, Procedure, ProcedureKind
-from .._record import Record
+from .._record import Documented, Record
 from .._time import Duration
 from ._base import (
     Compare,
@@ -34,18 +33,15 @@ _BLOCKS = Of(procedures=(ProcedureKind.MBB,))
 Percent = NewType("Percent", float)
 
 
-def judge_relief(outcomes: Sequence[Outcome], compare: Compare, percent: float, fi: bool) -> CriterionStatus:
-    """Whether a procedure's documented relief (the highest among its ``outcomes``) passes
-    ``compare percent`` (and, with ``fi``, an outcome shows functional improvement)."""
-    if not outcomes:
+def judge_relief(said: Documented, compare: Compare, percent: float, fi: bool) -> CriterionStatus:
+    """Whether a procedure's documented relief passes ``compare percent`` (and, with ``fi``,
+    an outcome shows functional improvement); ``said``: what its outcomes document."""
+    if said.relief is None:
         return CriterionStatus.UNKNOWN
-    if not compare.holds(max(o.relief_percent for o in outcomes), percent):
+    if not compare.holds(said.relief, percent):
         return CriterionStatus.UNMET
-    if fi:
-        flags = [o.functional_improvement for o in outcomes]
-        if True in flags:
-            return CriterionStatus.MET
-        return CriterionStatus.UNKNOWN if None in flags else CriterionStatus.UNMET
+    if fi and not said.improved:
+        return CriterionStatus.UNKNOWN if said.unsaid else CriterionStatus.UNMET
     return CriterionStatus.MET
 
 
@@ -70,7 +66,7 @@ class BlockRule:
     functional_improvement: bool
 
     def judge(self, record: Record, p: Procedure) -> CriterionStatus:
-        return judge_relief(record.outcomes_of(p), self.compare, self.percent, self.functional_improvement)
+        return judge_relief(record.documented(p), self.compare, self.percent, self.functional_improvement)
 
     def threshold(self) -> str:
         fi = " with functional improvement" if self.functional_improvement else ""
@@ -157,9 +153,9 @@ class PositiveBlocks(BlockRule, Criterion):
     def _name(self) -> str:
         return f"positive_blocks {self.threshold()}"
 
-    def _judged(self, _: Procedure, outcomes: Sequence[Outcome]) -> tuple[CriterionStatus]:
+    def _judged(self, _: Procedure, said: Documented) -> tuple[CriterionStatus]:
         """What a block adds to the tally: whether its relief passes."""
-        return (judge_relief(outcomes, self.compare, self.percent, self.functional_improvement),)
+        return (judge_relief(said, self.compare, self.percent, self.functional_improvement),)
 
     def describe(self) -> str:
         return f"{self.count} {self.of} with relief {self.threshold()}"

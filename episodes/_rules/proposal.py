@@ -10,8 +10,8 @@ from functools import cached_property
 
 from attrs import field, frozen
 
-from .._events import LEVELS, Approach, Outcome, Procedure, ProcedureKind, Side
-from .._record import Record
+from .._events import LEVELS, Approach, Procedure, ProcedureKind, Side
+from .._record import Documented, Record
 from .._time import day_after
 from ._base import (
     Compare,
@@ -128,27 +128,25 @@ class LevelsCovered(Criterion):
         return done[:1] if self.first else done
 
     def _judged(self, record: Record, d: Procedure) -> CriterionStatus:
-        return self._status(d, record.outcomes_of(d))
+        return self._status(d, record.documented(d))
 
-    def _status(self, _: Procedure, outcomes: Sequence[Outcome]) -> CriterionStatus:
+    def _status(self, _: Procedure, said: Documented) -> CriterionStatus:
         """Whether a procedure counts (met), may count once its relief is documented
         (unknown), or does not (unmet)."""
         if self.percent is None:
             return _MET
-        return judge_relief(outcomes, self.compare, self.percent, False)
+        return judge_relief(said, self.compare, self.percent, False)
 
-    def _place(self, d: Procedure, outcomes: Sequence[Outcome]) -> list[_Place]:
+    def _place(self, d: Procedure, said: Documented) -> list[_Place]:
         """What a procedure adds to the tally: its status at each of its levels (a level written
         twice is still one), at each side it covers."""
-        status, levels = self._status(d, outcomes), set(d.levels)
+        status, levels = self._status(d, said), set(d.levels)
         return [(status, lv, side) for side in _SIDES_COVERED[d.side] for lv in levels]
 
     def _places(self, record: Record) -> Mapping[_Place, int]:
         """How many counted procedures cover each level and side, by status."""
         if self.first:  # one procedure, its places each once
-            return {
-                place: 1 for d in self._counted(record) for place in self._place(d, record.outcomes_of(d))
-            }
+            return {place: 1 for d in self._counted(record) for place in self._place(d, record.documented(d))}
         return self.of.tally(record, self._name, self._place)
 
     @cached_property
@@ -231,18 +229,18 @@ class LevelsNotTreated(Criterion):
             )
         )
 
-    def _passes(self, outcomes: Sequence[Outcome]) -> bool:
-        return judge_relief(outcomes, self.compare, self.percent, False) is _MET
+    def _passes(self, said: Documented) -> bool:
+        return judge_relief(said, self.compare, self.percent, False) is _MET
 
     def _treated(self, record: Record) -> Iterator[Procedure]:
         """The earlier procedures of ``of`` whose relief passes, in order."""
-        return (d for d in self.of.select(record) if self._passes(record.outcomes_of(d)))
+        return (d for d in self.of.select(record) if self._passes(record.documented(d)))
 
     def _treated_levels(self, record: Record) -> Mapping[str, int]:
         """How many earlier procedures whose relief passes treated each level."""
 
-        def levels(d: Procedure, outcomes: Sequence[Outcome]) -> Iterable[str]:
-            return set(d.levels) if self._passes(outcomes) else ()
+        def levels(d: Procedure, said: Documented) -> Iterable[str]:
+            return set(d.levels) if self._passes(said) else ()
 
         return self.of.tally(record, self._name, levels)
 
