@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import enum
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Iterable, Sequence
 
 from attrs import frozen
 from pendulum import Date
@@ -63,13 +62,6 @@ class AuthorizationResult:
     citation: str = ""
 
 
-def covers(auth: Authorization, kind: ProcedureKind, levels: Sequence[str]) -> bool:
-    """``auth`` is for ``kind`` and, where it names levels, for every one of ``levels``."""
-    if auth.procedure is not kind:
-        return False
-    return auth.levels is None or all(lv in auth.levels for lv in levels)
-
-
 def window(auth: Authorization, terms: AuthorizationTerms) -> tuple[Date, Date]:
     """An approval's first and last valid days (the event's own, else the policy's validity)."""
     start = auth.valid_from or auth.date
@@ -77,25 +69,50 @@ def window(auth: Authorization, terms: AuthorizationTerms) -> tuple[Date, Date]:
     return start, last
 
 
-def _date(auth: Authorization) -> Date:
-    return auth.date
+class Filed:
+    """An episode's authorizations, grouped by the procedure and the levels they name (each
+    group in the order recorded, which is date order): where a request stands is found by
+    bisection in each group that covers it, not by reading every authorization."""
+
+    __slots__ = ("_groups",)
+
+    def __init__(self, authorizations: Iterable[Authorization]) -> None:
+        #: By procedure and levels named (``None``: every level): each one's date and place
+        #: among them all, and the authorizations.
+        self._groups: dict[
+            tuple[ProcedureKind, frozenset[str] | None], tuple[list[tuple[Date, int]], list[Authorization]]
+        ] = {}
+        for i, a in enumerate(authorizations):
+            named = None if a.levels is None else frozenset(a.levels)
+            keys, found = self._groups.setdefault((a.procedure, named), ([], []))
+            keys.append((a.date, i))
+            found.append(a)
+
+    def around(
+        self, kind: ProcedureKind, levels: Sequence[str], on: Date
+    ) -> tuple[Authorization | None, Authorization | None]:
+        """Of those that cover ``kind`` at ``levels``: the latest on or before ``on`` (of a
+        day's, the last recorded), and the first after it."""
+        wanted = frozenset(levels)
+        before: tuple[tuple[Date, int], Authorization] | None = None
+        after: tuple[tuple[Date, int], Authorization] | None = None
+        for (of, named), (keys, found) in self._groups.items():
+            if of is not kind or (named is not None and not wanted <= named):
+                continue
+            i = bisect_right(keys, on, key=_day)
+            if i and (before is None or keys[i - 1] > before[0]):
+                before = (keys[i - 1], found[i - 1])
+            if i < len(keys) and (after is None or keys[i] < after[0]):
+                after = (keys[i], found[i])
+        return (before[1] if before else None), (after[1] if after else None)
 
 
-def _back(items: Sequence[Authorization], end: int) -> Iterator[Authorization]:
-    """``items[:end]``, from the last back."""
-    return (items[i] for i in range(end - 1, -1, -1))
-
-
-def by_kind(authorizations: Iterable[Authorization]) -> dict[ProcedureKind, tuple[Authorization, ...]]:
-    """Authorizations by the procedure they are for, each kind's in date order (as given)."""
-    found: dict[ProcedureKind, list[Authorization]] = {}
-    for a in authorizations:
-        found.setdefault(a.procedure, []).append(a)
-    return {kind: tuple(auths) for kind, auths in found.items()}
+def _day(key: tuple[Date, int]) -> Date:
+    return key[0]
 
 
 def standing(
-    authorizations: Sequence[Authorization],
+    filed: Filed,
     terms: AuthorizationTerms,
     kind: ProcedureKind,
     levels: Sequence[str],
@@ -105,15 +122,11 @@ def standing(
     """Where authorization stands on ``on`` for ``kind`` at ``levels`` (``()``: any level).
 
     The latest decision on or before ``on`` that covers the procedure decides; a proposal dated
-    before an approval's first valid day or after its last is told so.  ``authorizations``
-    are in date order (those of ``kind``, or more): they are read from ``on`` back, and
-    forward, only as far as the first that covers the procedure.
+    before an approval's first valid day or after its last is told so.
     """
-    at = bisect_right(authorizations, on, key=_date)  # those before ``at`` are on or before ``on``
-    auth = next((a for a in _back(authorizations, at) if covers(a, kind, levels)), None)
+    auth, later = filed.around(kind, levels, on)
     citation = f"{cite} {terms.cite}".strip()
     if auth is None:
-        later = next((a for a in islice(authorizations, at, None) if covers(a, kind, levels)), None)
         before = f" ({later.status} on {later.date}, after {on})" if later is not None else ""
         return AuthorizationResult(
             status=AuthorizationState.NONE,

@@ -4,15 +4,14 @@ done (``evaluate``), was what was done within the policy (``audit``)."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from types import MappingProxyType
 from typing import Any
 
 from attrs import field, frozen
 from pendulum import Date
 
-from ._authorization import AuthorizationResult, AuthorizationState, by_kind, standing
+from ._authorization import AuthorizationResult, AuthorizationState, Filed, standing
 from ._codes import CodeLine, Intent, approach_of, lines, problems
 from ._codes import kind_of as kind_of_codes
 from ._episode import Episode
@@ -275,7 +274,7 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | str | None = N
     query = QueryVerdicts(Ctx(record, on), policy.slots)
     entries: dict[str, Eligibility] = {}
     # A plan reads only what stood on as_of (a later decision is no part of it).
-    authorizations = by_kind(record.of(Authorization)) if policy.authorization is not None else {}
+    authorizations = Filed(record.of(Authorization) if policy.authorization is not None else ())
     # The side the entries' code lines take: the latest diagnostic block's (found once a plan).
     block = next((p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB), None)
     side = block.side if block is not None else None
@@ -395,7 +394,7 @@ def _decide(
     query: QueryVerdicts,
     *,
     audited: bool,
-    authorizations: Mapping[ProcedureKind, Sequence[Authorization]],
+    authorizations: Filed,
     again: Callable[[], QueryVerdicts] | None = None,
 ) -> Decision:
     """A procedure judged on its day by ``query`` (against the record, for a recorded
@@ -454,18 +453,18 @@ def _plan_codes(
     return lines(kind, region, len(levels), side)
 
 
-def _authorizations(episode: Episode, policy: Policy) -> Mapping[ProcedureKind, Sequence[Authorization]]:
-    """The episode's authorizations by procedure, where the policy says anything of them."""
+def _authorizations(episode: Episode, policy: Policy) -> Filed:
+    """The episode's authorizations, where the policy says anything of them."""
     if policy.authorization is None:
         return _NONE
-    return by_kind(e for e in episode.events if type(e) is Authorization)
+    return Filed(e for e in episode.events if type(e) is Authorization)
 
 
-_NONE: Mapping[ProcedureKind, Sequence[Authorization]] = MappingProxyType({})
+_NONE = Filed(())
 
 
 def _standing(
-    found: Mapping[ProcedureKind, Sequence[Authorization]],
+    found: Filed,
     policy: Policy,
     kind: ProcedureKind,
     levels: tuple[str, ...],
@@ -474,7 +473,7 @@ def _standing(
     terms = policy.authorization
     if terms is None:
         return None
-    return standing(found.get(kind, ()), terms, kind, levels, on, policy.citation)
+    return standing(found, terms, kind, levels, on, policy.citation)
 
 
 def _not_addressed(policy: Policy, kind: ProcedureKind) -> CriterionResult:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import policies
 from episodes import ProcedureKind
-from episodes._authorization import AuthorizationState, AuthorizationTerms, covers, standing
+from episodes._authorization import AuthorizationState, AuthorizationTerms, Filed, standing
 from episodes._events import Authorization
 from episodes.testing import day
 
@@ -22,7 +22,7 @@ def approved(**extra: object) -> Authorization:
 
 def at(auths: list[Authorization], on: str, levels: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
     assert isinstance(TERMS, AuthorizationTerms)
-    return standing(auths, TERMS, MBB, levels, day(on), "Sample PA 64493")
+    return standing(Filed(auths), TERMS, MBB, levels, day(on), "Sample PA 64493")
 
 
 def test_the_policy_encodes_its_authorization_details() -> None:
@@ -93,9 +93,10 @@ _AUTH = st.builds(
 def test_the_latest_that_covers_decides_among_any(
     drawn: list[tuple[int, str, tuple[str, ...] | None, str]], on: int, levels: tuple[str, ...]
 ) -> None:
-    """Among authorizations of every kind and level, in date order, where the procedure stands
-    is what the ones covering it alone say (read from the date back, and forward, only as far
-    as the first that covers it)."""
+    """Among authorizations of every kind and level, in date order: the one that decides is the
+    latest on or before the date that covers the procedure (of a day's, the last recorded), the
+    one told of after it the first that covers it; and where the procedure stands is what the
+    covering ones alone say."""
     auths = [
         Authorization(
             id=f"a{i}",
@@ -106,5 +107,12 @@ def test_the_latest_that_covers_decides_among_any(
         )
         for i, (n, kind, lv, status) in enumerate(sorted(drawn, key=lambda x: x[0]))
     ]
-    when = str(A.add(days=on))
-    assert at(auths, when, levels) == at([a for a in auths if covers(a, MBB, levels)], when, levels)
+    when = A.add(days=on)
+    covering = [a for a in auths if a.procedure is MBB and (a.levels is None or set(levels) <= set(a.levels))]
+    latest = [a for a in covering if a.date <= when]
+    later = [a for a in covering if a.date > when]
+    assert Filed(auths).around(MBB, levels, when) == (
+        latest[-1] if latest else None,
+        later[0] if later else None,
+    )
+    assert at(auths, str(when), levels) == at(covering, str(when), levels)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 
 from attrs import field, frozen
 
 from .._events import Diagnosis
 from .._icd10 import well_formed
+from .._record import Pick
 from ._base import Criterion, Ctx, Verdict, met, unknown, unmet
 
 
@@ -74,23 +76,27 @@ class DiagnosisRule(Criterion):
     def check(self, ctx: Ctx) -> Verdict:
         on = ctx.on
         recorded: Sequence[Diagnosis] = ctx.record.diagnoses
-        current = [d for d in recorded if d.current_on(on)]
-        listed = [d for d in current if self.supports(d.code)]
-        if listed:
-            d = listed[-1]
+        listed = ctx.record.cut.events(self._pick)
+        # the latest listed one current on the date (resolved ones are read back past)
+        d = next((d for d in reversed(listed) if d.current_on(on)), None)
+        if d is not None:
             return met(lambda: f"diagnosis {d.code} recorded on {d.date}")
         if not recorded:
             return unknown(lambda: f"no diagnosis on record; one of {self.describe_codes()} would do")
-        resolved = [d for d in recorded if not d.current_on(on) and self.supports(d.code)]
-        if resolved:
-            r = resolved[-1]
+        if listed:  # every listed one resolved before the date
+            r = listed[-1]
             return unmet(lambda: f"diagnosis {r.code} resolved on {r.end}, before {on}")
         return unmet(
             lambda: (
-                f"diagnoses on record ({', '.join(sorted({d.code for d in current}))}) "
+                f"diagnoses on record ({', '.join(sorted({d.code for d in recorded if d.current_on(on)}))}) "
                 f"are none of {self.describe_codes()}"
             )
         )
+
+    @cached_property
+    def _pick(self) -> Pick[Diagnosis]:
+        """The diagnoses on record whose code the policy lists, picked once."""
+        return Pick(Diagnosis, f"diagnosis {self.describe_codes()}", lambda d: self.supports(d.code))
 
     def describe_codes(self) -> str:
         parts = [*self.codes, *(f"{c} or a code under it" for c in self.categories)]

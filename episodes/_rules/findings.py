@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Literal
 
 from attrs import field, frozen
 from pendulum import Date
 
-from .._events import EXAM_FIELDS, Condition, ConditionKind, Exam, Imaging, ImagingFinding, Modality
+from .._events import (
+    EXAM_FIELDS,
+    Condition,
+    ConditionKind,
+    Documentation,
+    Exam,
+    Imaging,
+    ImagingFinding,
+    Modality,
+)
 from .._record import Pick, count_keys
 from .._time import Duration, day_after, day_before
 from ._base import Criterion, Ctx, Levels, Say, Verdict, listing, met, non_empty, unknown, unmet
@@ -292,15 +301,14 @@ class DocumentationRule(Criterion):
     within: Duration | None = None
 
     def check(self, ctx: Ctx) -> Verdict:
-        on, within, documents = ctx.on, self.within, ctx.record.documents
+        on, within, cut = ctx.on, self.within, ctx.record.cut
         latest = []
-        for item in self.items:
-            dates = [d.date for d in documents if d.item == item]
-            if within is not None:
-                dates = [d for d in dates if on < within.after(d)]
-            if not dates:
+        for item, pick in zip(self.items, self._picks, strict=True):
+            filed = cut.events(pick)
+            # the latest is the last to age out of the window: if it has, every one has
+            if not filed or (within is not None and on >= within.after(filed[-1].date)):
                 return unmet(_no_document(item, within, on))
-            latest.append(dates[-1])
+            latest.append(filed[-1].date)
         until = day_before(within.after(min(latest))) if within is not None else None
         return met(
             lambda: (
@@ -309,9 +317,18 @@ class DocumentationRule(Criterion):
             until=until,
         )
 
+    @cached_property
+    def _picks(self) -> tuple[Pick[Documentation], ...]:
+        """Each item's documents on file, picked once."""
+        return tuple(Pick(Documentation, f"documentation {item}", _filed(item)) for item in self.items)
+
     def describe(self) -> str:
         within = f" within {self.within}" if self.within else ""
         return f"{listing(list(self.items), 'and')} on file{within}"
+
+
+def _filed(item: str) -> Callable[[Documentation], bool]:
+    return lambda d: d.item == item
 
 
 def _no_document(item: str, within: Duration | None, on: Date) -> Say:
@@ -336,9 +353,7 @@ class Conditions(Criterion):
 
     def check(self, ctx: Ctx) -> Verdict:
         active = [
-            c
-            for c in ctx.record.conditions
-            if c.condition in self.none_of and c.active_on(ctx.on) and self._at_levels(c, ctx)
+            c for c in ctx.record.cut.events(self._pick) if c.active_on(ctx.on) and self._at_levels(c, ctx)
         ]
         if not active:
             return met(lambda: f"none of {listing(self.none_of)} active on {ctx.on}")
@@ -357,11 +372,7 @@ class Conditions(Criterion):
         """In a plan: the levels of the active conditions recorded at levels are ruled out."""
         if not self.at_levels:
             return None
-        active = [
-            c
-            for c in ctx.record.conditions
-            if c.levels and c.condition in self.none_of and c.active_on(ctx.on)
-        ]
+        active = [c for c in ctx.record.cut.events(self._pick) if c.levels and c.active_on(ctx.on)]
         if not active:
             return None
         ends = [c.end for c in active]
@@ -376,6 +387,12 @@ class Conditions(Criterion):
             )
 
         return Levels(None, without, said, frees=frees)
+
+    @cached_property
+    def _pick(self) -> Pick[Condition]:
+        """The conditions of ``none_of`` on record, picked once."""
+        none_of = self.none_of
+        return Pick(Condition, f"conditions {','.join(sorted(none_of))}", lambda c: c.condition in none_of)
 
     def _at_levels(self, c: Condition, ctx: Ctx) -> bool:
         if not self.at_levels or not c.levels:
