@@ -1,12 +1,12 @@
 """How an audit grows with the episode: seconds to audit 500 to 10,000 procedures, by hand.
 
     python tests/benchmarks/bench_audit.py [--sizes 500,1719,5000,10000] [--one-day] [--runs 3]
-                                           [--each care|exam|imaging|diagnosis|...] [--plan]
+                                           [--each care|exam|imaging|...|all] [--plan]
 
 Procedures alternate mbb, rfa and esi, each with a same-day outcome (80%, functional
 improvement); with --one-day they all fall on one day; with --each, each procedure comes with
-one more event of that type (a care course, an exam, an MRI, ...), so the rules reading those
-grow too; with --plan, the figures are of next_eligible on the whole history instead (a
+one more event of that type (a care course, an exam, an MRI, ...; all: one of each), so the
+rules reading those grow too; with --plan, the figures are of next_eligible on the whole history instead (a
 plan reads one cut, in milliseconds).  Each figure is the best of --runs
 audits (garbage collection on, as a caller has it); the last column is how the time grew
 from the size before, against how the size grew (linear: the two alike).  Not run by CI.
@@ -38,8 +38,8 @@ def episode(n: int, one_day: bool, each: str | None = None) -> Episode:
     b = EpisodeBuilder("lumbar").onset("2020-01-01").care("physical_therapy", "2020-01-01", "2020-06-01")
     for i in range(n):
         d = "2021-03-01" if one_day else f"{2021 + i // 336}-{1 + (i % 12):02d}-{1 + (i // 12) % 28:02d}"
-        if each is not None:
-            EACH[each](b, d, i)
+        for kind in EACH if each == "all" else [each] if each else []:
+            EACH[kind](b, d, i)
         b.block(d, 80, ["L4-L5"], fi=True, procedure=("mbb", "rfa", "esi")[i % 3])
     return b.build()
 
@@ -49,7 +49,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="500,1719,5000,10000")
     ap.add_argument("--one-day", action="store_true")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--each", choices=sorted(EACH))
+    ap.add_argument("--each", choices=[*sorted(EACH), "all"])
     ap.add_argument("--plan", action="store_true")
     args = ap.parse_args()
     ids = policies.available()
