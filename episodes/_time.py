@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import enum
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
 
 import attrs
 import pendulum
@@ -25,6 +28,7 @@ _MOST = {"day": 36525, "week": 5218, "month": 1200, "year": 100}
 #: duration added to one leaves the calendar.
 YEARS = range(1900, 2200)
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+T = TypeVar("T")
 
 
 class Unit(enum.StrEnum):
@@ -58,6 +62,12 @@ class Duration:
     def before(self, d: date) -> Date:
         """``d`` minus this duration (months clamped to the month's end)."""
         return _add(d, -self.n, self.unit)
+
+    def counting(self, items: Sequence[T], on: date, when: Callable[[T], date]) -> Sequence[T]:
+        """Of ``items`` in date order, those still counting on ``on``: dated X with ``on < X +
+        this``.  X + this never goes back as X goes on, so they are the latest, found by
+        bisection."""
+        return items[bisect_right(items, on, key=lambda x: self.after(when(x))) :]
 
     @property
     def days(self) -> int | None:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from episodes._time import Duration, day_after, day_before, days_between, shift
+from episodes.testing import day
 
 dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 12, 31)).map(
     lambda d: pendulum.date(d.year, d.month, d.day)
@@ -52,3 +53,24 @@ def test_neighbours() -> None:
     leap = pendulum.date(2024, 2, 29)
     assert day_before(leap) == pendulum.date(2024, 2, 28)
     assert day_after(leap) == pendulum.date(2024, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("on", "still"),
+    [
+        # Aug 31 + 6 months is Feb 28 (2026 is not a leap year): counting through Feb 27
+        ("2026-02-27", ["2025-08-31", "2025-09-30", "2026-01-15"]),
+        ("2026-02-28", ["2025-09-30", "2026-01-15"]),
+        # Sep 30 + 6 months is Mar 30
+        ("2026-03-29", ["2025-09-30", "2026-01-15"]),
+        ("2026-03-30", ["2026-01-15"]),
+        ("2026-07-15", []),
+    ],
+)
+def test_what_still_counts_within_a_window_is_the_latest(on: str, still: list[str]) -> None:
+    """Dated X, an item counts on D while D < X + the window; found by bisection, as the
+    latest, at the day before, of and after each edge (month ends clamped)."""
+    dates = [day(d) for d in ("2025-08-31", "2025-09-30", "2026-01-15")]
+    six = Duration.parse("6 months")
+    assert list(six.counting(dates, day(on), lambda d: d)) == [day(d) for d in still]
+    assert list(six.counting(dates, day(on), lambda d: d)) == [d for d in dates if day(on) < six.after(d)]

@@ -9,7 +9,6 @@ numbers; the policy files hold no code.
 from __future__ import annotations
 
 import enum
-from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence, Sized
 from functools import cached_property, lru_cache
 from typing import Any, ClassVar, NamedTuple, TypeVar
@@ -142,10 +141,7 @@ class Of:
         those days within it before ``on`` (an earlier day on X counts while ``on < X +
         within``)."""
         days = record.cut.days(self)
-        if within is None:
-            return days
-        # X + within never goes back as X goes on, so the days still counting are the latest
-        return days[bisect_right(days, on, key=within.after) :]
+        return days if within is None else within.counting(days, on, _itself)
 
     def tally(self, record: Record, name: Hashable, counts: Counts[K]) -> Mapping[K, int]:
         """What the procedures this selects add up to (:meth:`Cut.tally`): the keys ``counts``
@@ -154,6 +150,10 @@ class Of:
 
     def __str__(self) -> str:
         return " or ".join([*self.procedures, *self.steps]) or "procedure"
+
+
+def _itself(d: Date) -> Date:
+    return d
 
 
 class Levels(NamedTuple):

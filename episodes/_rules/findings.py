@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Literal
@@ -62,11 +61,7 @@ class ImagingRule(Criterion):
         """The studies of these modalities on record (``excluded``: those showing ``none_of``;
         ``shown``: those showing what the rule wants), within ``within`` before the date."""
         studies = ctx.record.cut.events(self._picks[which])
-        within = self.within
-        if within is None:
-            return studies
-        # X + within never goes back as X goes on: the studies still counting are the latest
-        return studies[bisect_right(studies, ctx.on, key=lambda s: within.after(s.date)) :]
+        return studies if self.within is None else self.within.counting(studies, ctx.on, _dated)
 
     @cached_property
     def _picks(self) -> dict[str, Pick[Imaging]]:
@@ -178,6 +173,10 @@ class ImagingRule(Criterion):
         if self.within:
             parts.append(f"within {self.within}")
         return " ".join(parts)
+
+
+def _dated(s: Imaging) -> Date:
+    return s.date
 
 
 def _levels_of(s: Imaging) -> Iterable[str | None]:
