@@ -23,7 +23,7 @@ from ._events import (
     Region,
     region_of,
 )
-from ._record import Cut, make_cut
+from ._record import Cut, Record, make_cut
 from ._wire import FORMAT, converter, parse_document, structure_event, unstructure_event
 
 
@@ -166,3 +166,9 @@ def episode_to_dict(episode: Episode) -> dict[str, Any]:
 
 
 __all__ = ["Episode", "converter", "dump_episode", "load_episode"]
+
+
+def build_record(episode: Episode, on: Date, *, audited: Procedure | None = None) -> Record:
+    """The record of ``episode`` as it stood on ``on``; with ``audited`` (a recorded procedure),
+    what stood before it (see :func:`~episodes._record.make_cut`)."""
+    return Record(episode.region, on, episode.cut(on, audited))

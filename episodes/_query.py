@@ -11,15 +11,16 @@ from typing import Any
 from attrs import field, frozen
 from pendulum import Date
 
+from ._audit import AuditCuts
 from ._authorization import AuthorizationResult, AuthorizationState, Filed, standing
 from ._codes import CodeLine, Intent, approach_of, lines, problems
 from ._codes import kind_of as kind_of_codes
-from ._episode import Episode
+from ._episode import Episode, build_record
 from ._errors import HIDDEN, InvalidEvent, kind_of
 from ._events import LEVELS, Authorization, Procedure, ProcedureKind, Region, Side, region_of
 from ._pathway import BLOCK_LEVEL_STEPS, FACET_PROCEDURES, JUDGED_BY, Move, State, replay, step_for
 from ._policy import Policy, Rule
-from ._record import AuditCuts, Record, build_record
+from ._record import Record
 from ._rules import CriterionStatus, Ctx, Verdict
 from ._rules._base import _MET, _UNKNOWN, _UNMET, Levels
 from ._time import query_day

@@ -11,13 +11,12 @@ from typing import Any
 
 from pendulum import Date
 
-from ._episode import Episode
+from ._episode import Episode, build_record
 from ._errors import EpisodeError
 from ._events import Care, Condition
 from ._policy import Policy
 from ._project import project
 from ._query import Status, next_eligible
-from ._record import build_record
 from ._time import query_day, shift
 
 #: Colours by what a bar shows (colour-blind safe pairs).

@@ -19,8 +19,10 @@ from pendulum import Date
 
 import policies
 from episodes import audit, evaluate
+from episodes._audit import AuditCuts
+from episodes._episode import build_record
 from episodes._events import Care, Outcome, Procedure, ProcedureKind
-from episodes._record import AuditCuts, Documented, Prefix, Record, build_record, documented
+from episodes._record import Documented, Prefix, Record, documented
 from episodes._rules._base import Compare, Criterion, Ctx, Of
 from episodes._rules.care import _NOTHING, CareCourses, CareDuration, _unite
 from episodes._rules.findings import ImagingRule

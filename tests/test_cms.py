@@ -16,7 +16,7 @@ from pendulum import Date
 
 import policies
 from episodes import Episode, testing
-from episodes._record import build_record
+from episodes._episode import build_record
 from episodes._rules import Ctx
 from episodes.testing import EpisodeBuilder, day
 from episodes.testing import criterion as crit

@@ -6,7 +6,7 @@ import pytest
 
 import policies
 from episodes import InvalidEvent, load_episode
-from episodes._record import build_record
+from episodes._episode import build_record
 from episodes._rules import CriterionStatus, Ctx
 from episodes._rules.diagnosis import DiagnosisRule
 from episodes.testing import EpisodeBuilder, day

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import policies
 from episodes import audit, evaluate, load_episode, next_eligible
-from episodes._record import build_record
+from episodes._episode import build_record
 from episodes._report import to_data
 from episodes._rules import Ctx
 from episodes._rules.findings import ImagingRule

@@ -57,7 +57,7 @@ from episodes import (
     load_episode,
     next_eligible,
 )
-from episodes._record import build_record
+from episodes._episode import build_record
 from episodes._report import to_data
 from episodes.testing.strategies import population
 

@@ -45,7 +45,7 @@ import pendulum
 
 import policies
 from episodes import load_episode, next_eligible
-from episodes._record import build_record
+from episodes._episode import build_record
 from episodes.population import chunks, encode, input_files, plan_lines, read_chunk, reason, run_chunk
 from episodes.testing.population import write
 
