@@ -222,7 +222,8 @@ def count_keys(items: Iterable[T], counts: Callable[[T], Iterable[K]]) -> dict[K
     """How many times ``counts`` gives each key for ``items``."""
     found: dict[K, int] = {}
     for item in items:
-        add_keys(found, counts(item), 1)
+        for key in counts(item):
+            found[key] = found.get(key, 0) + 1
     return found
 
 
