@@ -22,7 +22,7 @@ from ._pathway import BLOCK_LEVEL_STEPS, FACET_PROCEDURES, JUDGED_BY, Move, Stat
 from ._policy import Policy, Rule
 from ._record import Record
 from ._rules import CriterionStatus, Ctx, Verdict
-from ._rules._base import _MET, _UNKNOWN, _UNMET, Levels
+from ._rules._base import _MET, _UNKNOWN, _UNMET, BLOCKS, Levels
 from ._time import query_day
 from ._wire import structure_event
 
@@ -275,9 +275,9 @@ def next_eligible(episode: Episode, policy: Policy, as_of: date | str | None = N
     query = QueryVerdicts(Ctx(record, on), policy.slots)
     entries: dict[str, Eligibility] = {}
     # A plan reads only what stood on as_of (a later decision is no part of it).
-    authorizations = Filed(record.of(Authorization) if policy.authorization is not None else ())
-    # The side the entries' code lines take: the latest diagnostic block's (found once a plan).
-    block = next((p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB), None)
+    authorizations = Filed(record.of(Authorization)) if policy.authorization is not None else _NONE
+    # The side the entries' code lines take: the latest diagnostic block's.
+    block = BLOCKS.latest(record)
     side = block.side if block is not None else None
     for kind in policy.procedures:
         step = step_for(kind, record.count(kind))
@@ -381,7 +381,8 @@ def pathway_state(record: Record, policy: Policy) -> State:
     moves = tuple(record.moves)  # a tuple already, but for an audit's cut
     if not moves or moves[-1] is not Move.BLOCK:
         return replay(moves)
-    block = next(p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB)
+    block = BLOCKS.latest(record)
+    assert block is not None  # the latest move is a block's
     closes = any(
         block in rule.of.select(record) and rule.judge(record, block) is CriterionStatus.UNMET
         for rule in policy.block_rules(JUDGED_BY[record.steps[block.id]])
@@ -574,7 +575,7 @@ def _levels_on(
         without.update(allowed.without)
     record = ctx.record
     if only is None and step in BLOCK_LEVEL_STEPS:
-        block = next((p for p in reversed(record.procedures) if p.procedure is ProcedureKind.MBB), None)
+        block = BLOCKS.latest(record)
         if block is not None:
             only = frozenset(block.levels)
     if only is None and not without:

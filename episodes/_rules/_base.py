@@ -156,6 +156,11 @@ def _itself(d: Date) -> Date:
     return d
 
 
+#: The diagnostic blocks: what most relief rules read, and whose latest sets a plan's levels
+#: and side.
+BLOCKS = Of(procedures=(ProcedureKind.MBB,))
+
+
 class Levels(NamedTuple):
     """The levels a level rule allows in a plan (which has no levels of its own).
 

@@ -7,10 +7,11 @@ from typing import Literal, NewType
 
 from attrs import frozen
 
-from .._events import Outcome, Procedure, ProcedureKind
+from .._events import Outcome, Procedure
 from .._record import Documented, Record
 from .._time import Duration
 from ._base import (
+    BLOCKS,
     Compare,
     Criterion,
     CriterionStatus,
@@ -25,9 +26,6 @@ from ._base import (
     unmet,
 )
 from .timing import Count
-
-_BLOCKS = Of(procedures=(ProcedureKind.MBB,))
-
 
 #: A percent from 0 to 100 (the policy loader checks the range).
 Percent = NewType("Percent", float)
@@ -83,7 +81,7 @@ class Relief(BlockRule, Criterion):
     """
 
     kind = "relief"
-    of: Of = _BLOCKS
+    of: Of = BLOCKS
     percent: Percent
     compare: Compare = Compare.AT_LEAST
     functional_improvement: bool = False
@@ -125,7 +123,7 @@ class PositiveBlocks(BlockRule, Criterion):
     """At least ``count`` procedures of ``of`` each with relief ``compare`` ``percent``."""
 
     kind = "positive_blocks"
-    of: Of = _BLOCKS
+    of: Of = BLOCKS
     count: Count = Count(2)
     percent: Percent
     compare: Compare = Compare.AT_LEAST

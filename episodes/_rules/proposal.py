@@ -10,10 +10,11 @@ from functools import cached_property
 
 from attrs import field, frozen
 
-from .._events import LEVELS, Approach, Procedure, ProcedureKind, Side
+from .._events import LEVELS, Approach, Procedure, Side
 from .._record import Documented, Record
 from .._time import day_after
 from ._base import (
+    BLOCKS,
     Compare,
     Criterion,
     CriterionStatus,
@@ -30,8 +31,6 @@ from ._base import (
 )
 from .outcomes import Percent, judge_relief
 from .timing import Count
-
-_BLOCKS = Of(procedures=(ProcedureKind.MBB,))
 
 
 def _covers(done: Side, wanted: Side) -> bool:
@@ -92,7 +91,7 @@ class LevelsCovered(Criterion):
     """
 
     kind = "levels_covered"
-    of: Of = _BLOCKS
+    of: Of = BLOCKS
     percent: Percent | None = None
     compare: Compare = Compare.AT_LEAST
     first: bool = False
