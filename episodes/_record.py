@@ -18,13 +18,9 @@ from pendulum import Date
 
 from ._events import (
     EVENT_TYPES,
-    Care,
-    Condition,
     Diagnosis,
-    Documentation,
     Event,
     Exam,
-    Imaging,
     Outcome,
     Procedure,
     ProcedureKind,
@@ -350,26 +346,10 @@ class Record:
         """The events of one type, in date order."""
         return self.cut.by_type[cls]
 
-    # The buckets the rules read most, by name.
-    @property
-    def care(self) -> Sequence[Care]:
-        return self.cut.by_type[Care]
-
-    @property
-    def imaging(self) -> Sequence[Imaging]:
-        return self.cut.by_type[Imaging]
-
+    # The buckets rules read directly, by name (the rest they read through picks).
     @property
     def exams(self) -> Sequence[Exam]:
         return self.cut.by_type[Exam]
-
-    @property
-    def conditions(self) -> Sequence[Condition]:
-        return self.cut.by_type[Condition]
-
-    @property
-    def documents(self) -> Sequence[Documentation]:
-        return self.cut.by_type[Documentation]
 
     @property
     def diagnoses(self) -> Sequence[Diagnosis]:
@@ -378,10 +358,6 @@ class Record:
     @property
     def procedures(self) -> Sequence[Procedure]:
         return self.cut.by_type[Procedure]
-
-    @property
-    def outcomes(self) -> Mapping[str, tuple[Outcome, ...]]:
-        return self.cut.outcomes
 
     @property
     def steps(self) -> dict[str, str]:

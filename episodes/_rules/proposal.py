@@ -127,9 +127,9 @@ class LevelsCovered(Criterion):
         return done[:1] if self.first else done
 
     def _judged(self, record: Record, d: Procedure) -> CriterionStatus:
-        return self._status(d, record.documented(d))
+        return self._status(record.documented(d))
 
-    def _status(self, _: Procedure, said: Documented) -> CriterionStatus:
+    def _status(self, said: Documented) -> CriterionStatus:
         """Whether a procedure counts (met), may count once its relief is documented
         (unknown), or does not (unmet)."""
         if self.percent is None:
@@ -139,7 +139,7 @@ class LevelsCovered(Criterion):
     def _place(self, d: Procedure, said: Documented) -> list[_Place]:
         """What a procedure adds to the tally: its status at each of its levels (a level written
         twice is still one), at each side it covers."""
-        status, levels = self._status(d, said), set(d.levels)
+        status, levels = self._status(said), set(d.levels)
         return [(status, lv, side) for side in _SIDES_COVERED[d.side] for lv in levels]
 
     def _places(self, record: Record) -> Mapping[_Place, int]:
