@@ -103,7 +103,6 @@ _SERVICE_OF: dict[ProcedureKind, Service] = {
 }
 
 
-@lru_cache(maxsize=256)
 def _request_rows(service: Service, region: Region, approach: Approach | None) -> dict[int, CodeInfo]:
     """The codes to request for a service in a region, by the level each codes."""
     if service == "esi" and approach is not Approach.TRANSFORAMINAL:

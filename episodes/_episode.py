@@ -165,10 +165,10 @@ def episode_to_dict(episode: Episode) -> dict[str, Any]:
     }
 
 
-__all__ = ["Episode", "converter", "dump_episode", "load_episode"]
-
-
 def build_record(episode: Episode, on: Date, *, audited: Procedure | None = None) -> Record:
     """The record of ``episode`` as it stood on ``on``; with ``audited`` (a recorded procedure),
     what stood before it (see :func:`~episodes._record.make_cut`)."""
     return Record(episode.region, on, episode.cut(on, audited))
+
+
+__all__ = ["Episode", "converter", "dump_episode", "load_episode"]
