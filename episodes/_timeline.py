@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from pendulum import Date
@@ -17,7 +18,10 @@ from ._events import Care, Condition
 from ._policy import Policy
 from ._project import project
 from ._query import Status, next_eligible
-from ._time import query_day, shift
+from ._time import Duration, Unit, query_day, shift
+
+_MONTH = Duration(1, Unit.MONTH)
+_START = attrgetter("start")
 
 #: Colours by what a bar shows (colour-blind safe pairs).
 _COLOURS = {
@@ -40,31 +44,28 @@ class PlotUnavailable(EpisodeError):
 def timeline(episode: Episode, policy: Policy, as_of: date | str | None = None, fmt: str = "svg") -> bytes:
     """The episode's timeline as SVG or PNG bytes."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=True)
-        import matplotlib.pyplot as plt
+        from matplotlib import rc_context
+        from matplotlib.figure import Figure
     except ImportError:
         raise PlotUnavailable() from None
     on = query_day(as_of)
     plan = next_eligible(episode, policy, on)
     ahead = project(episode, policy, on)
-    rows: list[tuple[str, list[tuple[Date, Date, str, str]], list[tuple[Date, str, str]]]] = []
-    notes: dict[int, str] = {}  # a row's words where it has no bar (a blocked step's reason)
-    events = [e for e in episode.events if e.when <= on]
-    for e in events:
-        if type(e) is Care:
-            end = e.end or on
+    record = build_record(episode, on)  # what stood on as_of; a procedure's relief is its to say
+    # Each row: its label, its bars (start, end, colour, words), its marks (day, colour, words)
+    # and, where it has no bar, its words (a blocked step's reason).
+    rows: list[tuple[str, list[tuple[Date, Date, str, str]], list[tuple[Date, str, str]], str]] = []
+    spans: list[Care | Condition] = sorted([*record.of(Care), *record.of(Condition)], key=_START)
+    for e in spans:  # in order of their start
+        end = e.end or on
+        if isinstance(e, Care):
             rows.append(
-                (f"{e.care}", [(e.start, end, "care", f"{e.start} to {end}, {e.response or '?'}")], [])
+                (f"{e.care}", [(e.start, end, "care", f"{e.start} to {end}, {e.response or '?'}")], [], "")
             )
-        elif type(e) is Condition:
-            end = e.end or on
-            rows.append(
-                (f"{e.condition}", [(e.start, end, "condition", f"{e.start} to {e.end or 'ongoing'}")], [])
-            )
+        else:
+            said = f"{e.start} to {e.end or 'ongoing'}"
+            rows.append((f"{e.condition}", [(e.start, end, "condition", said)], [], ""))
     marks: list[tuple[Date, str, str]] = []
-    record = build_record(episode, on)  # a procedure's relief is the record's to say
     for p in record.procedures:
         relief = record.relief(p)
         marks.append(
@@ -75,10 +76,11 @@ def timeline(episode: Episode, policy: Policy, as_of: date | str | None = None, 
             )
         )
     if marks:
-        rows.append(("procedures done", [], marks))
+        rows.append(("procedures done", [], marks, ""))
     horizon = max([on, *(s.date for s in ahead.steps)])
     for kind, entry in plan.entries.items():
         bars: list[tuple[Date, Date, str, str]] = []
+        note = ""
         if entry.earliest is not None and entry.status is not Status.BLOCKED:
             if entry.earliest > on:
                 bars.append((on, entry.earliest, "waiting", ""))
@@ -87,17 +89,21 @@ def timeline(episode: Episode, policy: Policy, as_of: date | str | None = None, 
             bars.append((entry.earliest, last, "eligible", label))
         else:
             reason = entry.reason()
-            notes[len(rows)] = f"blocked: {reason.rule}" if reason is not None else "blocked"
-        rows.append((f"next {kind} ({entry.step}): {entry.status}", bars, []))
+            note = f"blocked: {reason.rule}" if reason is not None else "blocked"
+        rows.append((f"next {kind} ({entry.step}): {entry.status}", bars, [], note))
     if ahead.steps:
-        rows.append(("projected", [], [(s.date, "projected", f"{s.step} {s.date}") for s in ahead.steps]))
-    first = min([on, *(b[0] for _, bars, _ in rows for b in bars), *(m[0] for _, _, ms in rows for m in ms)])
-    last_day = max([horizon, *(b[1] for _, bars, _ in rows for b in bars)])
+        rows.append(("projected", [], [(s.date, "projected", f"{s.step} {s.date}") for s in ahead.steps], ""))
+    first = min(
+        [on, *(b[0] for _, bars, _, _ in rows for b in bars), *(m[0] for _, _, ms, _ in rows for m in ms)]
+    )
+    last_day = max([horizon, *(b[1] for _, bars, _, _ in rows for b in bars)])
 
-    plt.rcParams.update({"svg.hashsalt": "facet-episodes", "svg.fonttype": "none", "font.size": 8})
-    fig, ax = plt.subplots(figsize=(11, 0.45 * len(rows) + 1.6), dpi=100)
-    try:
-        for y, (_, bars, points) in enumerate(reversed(rows)):
+    # A Figure of its own, and settings for this drawing only: the caller's pyplot state (its
+    # backend, its rcParams) is left as it was.
+    with rc_context({"svg.hashsalt": "facet-episodes", "svg.fonttype": "none", "font.size": 8}):
+        fig = Figure(figsize=(11, 0.45 * len(rows) + 1.6), dpi=100)
+        ax = fig.subplots()
+        for y, (_, bars, points, note) in enumerate(reversed(rows)):
             for start, end, what, text in bars:
                 ax.barh(y, max(x(end) - x(start), 1), left=x(start), height=0.5, color=_COLOURS[what])
                 if text:
@@ -108,14 +114,13 @@ def timeline(episode: Episode, policy: Policy, as_of: date | str | None = None, 
                 ax.annotate(
                     text, (x(when), y), xytext=(4, 7 + 9 * (i % 2)), textcoords="offset points", fontsize=7
                 )
-            note = notes.get(len(rows) - 1 - y)
             if note:
                 ax.text(x(on) + 2, y, note, va="center", fontsize=7, color="#777777")
         ax.set_yticks(range(len(rows)), [r[0] for r in reversed(rows)])
         ax.axvline(x(on), color="#999999", linestyle="--", linewidth=1)
         ax.text(x(on) + 2, -0.7, f"as of {on}", fontsize=7, color="#555555")
         span = max(x(last_day) - x(first), 30)
-        ticks = _month_starts(first, Date.fromordinal(x(first) + span))
+        ticks = _month_starts(first, shift(first, span))
         ax.set_xticks([x(t) for t in ticks], [t.format("MMM YYYY") for t in ticks])
         ax.set_ylim(-1, len(rows))
         ax.set_xlim(x(first) - 5, x(first) + span + 25)
@@ -124,8 +129,6 @@ def timeline(episode: Episode, policy: Policy, as_of: date | str | None = None, 
         out = io.BytesIO()
         fig.savefig(out, format=fmt, metadata=_metadata(fmt))
         return out.getvalue()
-    finally:
-        plt.close(fig)
 
 
 def _month_starts(first: Date, last: Date) -> list[Date]:
@@ -135,8 +138,8 @@ def _month_starts(first: Date, last: Date) -> list[Date]:
     while d <= last:
         if d >= first:
             months.append(d)
-        d = d.add(months=1)
-    step = max(1, len(months) // 8 + (1 if len(months) % 8 else 0))
+        d = _MONTH.after(d)
+    step = max(1, -(-len(months) // 8))  # the ceiling of len / 8
     return months[::step]
 
 

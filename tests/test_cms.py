@@ -591,7 +591,9 @@ def test_after_a_successful_ablation_the_plan_names_no_level_for_a_second_block(
     b.outcome(pid, "2025-05-01", 60, True)
     e = plan(b, "2025-06-01")["mbb"]
     assert (e.step, e.levels, e.status) == ("mbb2", (), "blocked")
-    assert e.reason() is not None and e.reason().rule == "levels"
+    reason = e.reason()
+    assert reason is not None
+    assert reason.rule == "levels"
     for levels in (LEVELS, ("L3-L4",)):
         assert decide(b, "mbb", "2025-06-01", levels).status == "denied"
 

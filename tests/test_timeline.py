@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,26 @@ def test_the_cli_writes_svg_and_png_and_refuses_other_files(
         assert out.read_bytes().startswith(head)
     assert main(["timeline", EXAMPLE, "--policy", "centene-facet", "-o", str(tmp_path / "t.pdf")]) == 2
     assert "expected a .svg or .png file" in capsys.readouterr().err
+
+
+def test_drawing_leaves_the_callers_matplotlib_as_it_was():
+    """The timeline draws on a figure of its own with settings of its own: the caller's
+    backend and rcParams are what they were."""
+    import matplotlib
+
+    before = (matplotlib.get_backend(), dict(matplotlib.rcParams))
+    svg()
+    assert (matplotlib.get_backend(), dict(matplotlib.rcParams)) == before
+
+
+def test_a_fresh_process_draws_the_same_bytes():
+    """What one process draws, another draws byte for byte (no setting left by an earlier
+    drawing in the same process makes them agree)."""
+    code = (
+        "import sys, policies; from pathlib import Path; from episodes import load_episode; "
+        "from episodes._timeline import timeline; "
+        f"ep = load_episode(Path({EXAMPLE!r}).read_text()); "
+        "sys.stdout.write(timeline(ep, policies.load('centene-facet'), '2026-04-10', 'svg').decode())"
+    )
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert fresh == svg()
