@@ -10,14 +10,16 @@ property test).  A projection costs a plan (and one or two proposals) a step.
 from __future__ import annotations
 
 from datetime import date
+from itertools import count
 
 from attrs import frozen
 from pendulum import Date
 
-from ._episode import Episode
-from ._events import Approach, Outcome, Procedure, ProcedureKind, Side
+from ._episode import Episode, build_record
+from ._events import Approach, Authorization, Imaging, Outcome, Procedure, ProcedureKind, Side
 from ._policy import Policy
 from ._query import REGION_LEVELS, DecisionStatus, Eligibility, Status, evaluate, next_eligible
+from ._rules._base import BLOCKS
 from ._rules.timing import Cap
 from ._time import day_after, query_day
 
@@ -56,6 +58,9 @@ class Projection:
     state: str = ""
     #: How many plans the projection asked (its cost).
     plans: int = 0
+    #: The outcome assumed of each projected procedure, in words ("90% relief with functional
+    #: improvement"); each step says the day it is documented.
+    assumed: str = ""
 
 
 def project(
@@ -73,6 +78,7 @@ def project(
     rule needs it.  The episode itself is not changed.
     """
     on = query_day(as_of)
+    assumed = f"{relief:g}% relief" + (" with functional improvement" if functional_improvement else "")
     work = Episode(episode.patient_id, episode.region).record([e for e in episode.events if e.when <= on])
     steps: list[ProjectedStep] = []
     plans = 0
@@ -83,7 +89,7 @@ def project(
     done: set[str] = set()  # each repeatable step is projected once
     fixed: str | None = None  # the rule that fixed the date, seen before documenting outcomes
     state = ""
-    taken = {getattr(e, "id", None) for e in work.events}
+    taken = {e.id for e in work.events if isinstance(e, Procedure | Authorization)}
     ours: set[str] = set()  # the ids of the projected procedures (never one of the record's)
     while len(steps) < _MOST_STEPS:
         plan = next_eligible(work, policy, day)
@@ -123,11 +129,8 @@ def project(
         if levels is None:
             stop = f"no levels at which {chosen.step} would be approved on {when} ({policy.citation})"
             break
-        pid = next(
-            f"projected-{n}"
-            for n in range(1, len(taken) + len(ours) + 2)
-            if f"projected-{n}" not in taken | ours
-        )
+        pid = next(f"projected-{n}" for n in count(1) if f"projected-{n}" not in taken)
+        taken.add(pid)
         ours.add(pid)
         approach = Approach.INTERLAMINAR if chosen.procedure is ProcedureKind.ESI else None
         work.record(Procedure(pid, chosen.procedure, when, levels, side, approach))
@@ -140,9 +143,7 @@ def project(
                 until=chosen.until,
                 levels=levels,
                 set_by=_set_by(chosen, when) or (fixed if when == day else None),
-                assumed=f"{relief:g}% relief"
-                + (" with functional improvement" if functional_improvement else "")
-                + f" documented on {when}",
+                assumed=f"{assumed} documented on {when}",
             )
         )
         if chosen.procedure is ProcedureKind.ESI:
@@ -153,7 +154,7 @@ def project(
         day = day_after(when)
     else:
         stop = f"projected {_MOST_STEPS} steps ahead; ask again after them"
-    return Projection(on, policy.id, tuple(steps), stop, state, plans)
+    return Projection(on, policy.id, tuple(steps), stop, state, plans, assumed)
 
 
 def _esi_cap(policy: Policy) -> int:
@@ -229,18 +230,15 @@ def _place(
 ) -> tuple[tuple[str, ...] | None, Side]:
     """Levels and side at which ``evaluate`` approves the step on ``when``: the plan's levels
     where it names them, else those of the latest block, of imaging, or one level at a time."""
-    procedures = [e for e in work.events if type(e) is Procedure]
-    blocks = [p for p in procedures if p.procedure is ProcedureKind.MBB]
-    side = blocks[-1].side if blocks else Side.BILATERAL
+    record = build_record(work, when)
+    block = BLOCKS.latest(record)
+    side = block.side if block is not None else Side.BILATERAL
     tries: list[tuple[str, ...]] = []
     if entry.levels:
         tries.append(entry.levels[:1] if entry.procedure is ProcedureKind.ESI else entry.levels)
-    if blocks:
-        tries.append(blocks[-1].levels)
-    for e in work.events:
-        levels = getattr(e, "levels", None)
-        if e.type == "imaging" and levels:
-            tries += [levels[:1]]
+    if block is not None:
+        tries.append(block.levels)
+    tries += [study.levels[:1] for study in record.of(Imaging) if study.levels]
     tries += [(lv,) for lv in REGION_LEVELS[work.region]]
     for levels in dict.fromkeys(tries):
         proposal = {"procedure": entry.procedure.value, "date": when.isoformat(), "levels": list(levels)}

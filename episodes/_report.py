@@ -97,7 +97,7 @@ def projection_text(p: Projection) -> str:
     lines = [f"policy {p.policy}; as of {p.as_of}; projected pathway", ""]
     lines += _table(rows) if p.steps else ["no step can be projected"]
     if p.steps:
-        lines += ["", f"assumed: {p.steps[0].assumed.split(' documented')[0]} documented on each step's day"]
+        lines += ["", f"assumed: {p.assumed} documented on each step's day"]
     lines += ["", f"ends: {p.stop}"]
     return "\n".join(lines)
 

@@ -200,7 +200,15 @@ def test_project_and_compare(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "project", EXAMPLE, "--policy", "centene-facet", "--as-of", "2026-04-10")
     assert code == 0
     assert "2026-04-20  mbb        mbb2" in out
-    assert "ends: " in out
+    assert out.rstrip().endswith(
+        "\n\nassumed: 90% relief with functional improvement documented on each step's day\n\n"
+        "ends: the facet pathway is projected through its last step of each kind (a further repeat "
+        "comes under the same rules) (Centene CP.MP.171)"
+    )
+    code, out, _ = run(
+        capsys, "project", EXAMPLE, "--policy", "centene-facet", "--as-of", "2026-04-10", "--relief", "80"
+    )
+    assert "\nassumed: 80% relief with functional improvement documented on each step's day\n" in out
     code, _, err = run(capsys, "project", EXAMPLE, "--policy", "centene-facet", "--relief", "120")
     assert (code, err.strip()) == (2, "episodes: --relief: expected a percent from 0 to 100, got 120")
     code, out, _ = run(capsys, "compare", EXAMPLE, "--as-of", "2026-04-10")

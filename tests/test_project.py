@@ -34,6 +34,7 @@ def test_centene_pathway_from_the_example():
         ("repeat_rfa", "2026-10-21", "interval"),
     ]
     assert p.steps[0].levels == ("L4-L5", "L5-S1")
+    assert p.assumed == "90% relief with functional improvement"
     assert p.steps[0].assumed == "90% relief with functional improvement documented on 2026-04-20"
     assert "Centene CP.MP.171" in p.stop
     assert p.plans <= 20
