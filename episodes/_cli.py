@@ -74,6 +74,16 @@ def _days(text: str) -> int:
     return n
 
 
+def _percent(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        x = -1.0
+    if not 0 <= x <= 100:  # NaN too
+        raise argparse.ArgumentTypeError(f"expected a percent from 0 to 100, got {text!r}")
+    return x
+
+
 def _worklist(args: argparse.Namespace) -> int:
     from .population import worklist
 
@@ -121,17 +131,31 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="episodes", description=__doc__.splitlines()[0] if __doc__ else None)
     sub = p.add_subparsers(dest="command", required=True)
 
-    def common(sp: argparse.ArgumentParser) -> None:
+    def source(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("episode", help="episode JSON file (episode/1), or - for stdin")
-        sp.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
-        sp.add_argument("--json", action="store_true", help="JSON for a program")
-        sp.add_argument("--all", action="store_true", help="show met criteria too")
         sp.add_argument("--fhir", action="store_true", help="the input is a FHIR R4 Bundle (docs/fhir.md)")
         sp.add_argument("--fhir-codes", metavar="FILE", help="an EHR's local codes (TOML) for --fhir")
 
+    def policy(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
+
+    def as_of(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+
+    def relief(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--relief", type=_percent, default=90, help="assumed relief of each step, percent (default 90)"
+        )
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        source(sp)
+        policy(sp)
+        sp.add_argument("--json", action="store_true", help="JSON for a program")
+        sp.add_argument("--all", action="store_true", help="show met criteria too")
+
     ne = sub.add_parser("next-eligible", help="when each next procedure becomes policy-compliant")
     common(ne)
-    ne.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    as_of(ne)
 
     ev = sub.add_parser("evaluate", help="check a proposed procedure")
     common(ev)
@@ -151,24 +175,22 @@ def _parser() -> argparse.ArgumentParser:
     common(au)
 
     pj = sub.add_parser("project", help="the fastest compliant pathway ahead, with its dates")
-    common(pj)
-    pj.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
-    pj.add_argument(
-        "--relief", type=float, default=90, help="assumed relief of each step, percent (default 90)"
-    )
+    source(pj)
+    policy(pj)
+    as_of(pj)
+    relief(pj)
+    pj.add_argument("--json", action="store_true", help="JSON for a program")
 
     tl = sub.add_parser("timeline", help="the episode, its next steps and the projected pathway, drawn")
-    tl.add_argument("episode", help="episode JSON file (episode/1), or - for stdin")
-    tl.add_argument("--policy", required=True, help="a bundled policy id, or a path to a .toml file")
-    tl.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    source(tl)
+    policy(tl)
+    as_of(tl)
     tl.add_argument("-o", "--output", required=True, help="FILE.svg or FILE.png")
 
     cp = sub.add_parser("compare", help="the episode projected under every bundled policy, side by side")
-    cp.add_argument("episode", help="episode JSON file (episode/1), or - for stdin")
-    cp.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default: today)")
-    cp.add_argument(
-        "--relief", type=float, default=90, help="assumed relief of each step, percent (default 90)"
-    )
+    source(cp)
+    as_of(cp)
+    relief(cp)
     cp.add_argument("--json", action="store_true", help="JSON for a program")
 
     dg = sub.add_parser("diagram", help="a policy's pathway as a state diagram (mermaid text, or SVG)")
@@ -222,8 +244,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         policy = _policy(args.policy)
         episode = _episode(args.episode, args.fhir, args.fhir_codes)
         if args.command == "project":
-            if not 0 <= args.relief <= 100:
-                raise _BadInput(f"--relief: expected a percent from 0 to 100, got {args.relief:g}")
             projection = project(episode, policy, args.as_of, relief=args.relief)
             out = to_data(projection) if args.json else projection_text(projection)
         elif args.command == "next-eligible":
@@ -257,7 +277,9 @@ def _timeline(args: argparse.Namespace) -> int:
     fmt = Path(args.output).suffix.lower().lstrip(".")
     if fmt not in ("svg", "png"):
         raise _BadInput(f"-o: expected a .svg or .png file, got {Path(args.output).name!r}")
-    drawn = timeline(_episode(args.episode), _policy(args.policy), args.as_of, fmt)
+    drawn = timeline(
+        _episode(args.episode, args.fhir, args.fhir_codes), _policy(args.policy), args.as_of, fmt
+    )
     try:
         Path(args.output).write_bytes(drawn)
     except OSError as exc:
@@ -268,9 +290,7 @@ def _timeline(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     import policies
 
-    if not 0 <= args.relief <= 100:
-        raise _BadInput(f"--relief: expected a percent from 0 to 100, got {args.relief:g}")
-    episode = _episode(args.episode, False, None)
+    episode = _episode(args.episode, args.fhir, args.fhir_codes)
     found = [
         project(episode, policies.load(i), args.as_of, relief=args.relief)
         for i in policies.available()

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from episodes import dump_episode
 from episodes._cli import main
+from episodes.fhir import load_bundle
 
 EXAMPLE = str(Path(__file__).parent.parent / "docs" / "examples" / "lumbar-facet.json")
 
@@ -209,8 +211,12 @@ def test_project_and_compare(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "project", EXAMPLE, "--policy", "centene-facet", "--as-of", "2026-04-10", "--relief", "80"
     )
     assert "\nassumed: 80% relief with functional improvement documented on each step's day\n" in out
-    code, _, err = run(capsys, "project", EXAMPLE, "--policy", "centene-facet", "--relief", "120")
-    assert (code, err.strip()) == (2, "episodes: --relief: expected a percent from 0 to 100, got 120")
+    for command in (["project", EXAMPLE, "--policy", "centene-facet"], ["compare", EXAMPLE]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*command, "--relief", "120"])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert err.strip().endswith("error: argument --relief: expected a percent from 0 to 100, got '120'")
     code, out, _ = run(capsys, "compare", EXAMPLE, "--as-of", "2026-04-10")
     assert code == 0
     assert out.startswith("first to an ablation: centene-facet on 2026-04-21")
@@ -218,3 +224,17 @@ def test_project_and_compare(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "project", EXAMPLE, "--policy", "centene-facet", "--as-of", "2026-04-10", "--json"
     )
     assert json.loads(out)["steps"][1]["step"] == "rfa"
+
+
+def test_compare_and_timeline_read_fhir_bundles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``compare`` and ``timeline`` take ``--fhir`` as the other commands do: the bundle's
+    episode compared is the one ``load_bundle`` reads."""
+    bundle = str(Path(__file__).parent / "data" / "fhir" / "lumbar-blocks-ablation.json")
+    code, out, _ = run(capsys, "compare", bundle, "--fhir", "--as-of", "2026-06-01")
+    assert code == 0
+    as_json = tmp_path / "episode.json"
+    as_json.write_text(dump_episode(load_bundle(Path(bundle).read_text())))
+    assert run(capsys, "compare", str(as_json), "--as-of", "2026-06-01") == (0, out, "")
+    svg = tmp_path / "t.svg"
+    assert main(["timeline", bundle, "--fhir", "--policy", "centene-facet", "-o", str(svg)]) == 0
+    assert svg.read_bytes().startswith(b"<?xml")
