@@ -90,18 +90,13 @@ def dump_bundle(episode: Episode, *, indent: int | None = 2) -> str:
 def proposals(bundle: str | bytes | Mapping[str, Any], *, codes: Any = None) -> list[dict[str, Any]]:
     """The bundle's ServiceRequests as proposals (wire dicts) for ``evaluate``."""
     data = parse_bundle(bundle)
-    table = _codes(codes)
+    reader = Reader({"entry": []}, _codes(codes))  # reads each request as the procedure it asks for
     out: list[dict[str, Any]] = []
     for entry in data.get("entry") or ():
         r = entry.get("resource") or {}
         if r.get("resourceType") != "ServiceRequest" or r.get("status") in ("revoked", "entered-in-error"):
             continue
-        reader = Reader({"entry": []}, table)
-        coded = [(c.get("system"), c.get("code")) for c in (r.get("code") or {}).get("coding") or ()]
-        kind = next(
-            (m[10:] for s, c in coded if (m := table.lookup(s, c) or "").startswith("procedure.")), None
-        )
-        fake = {
+        asked = {
             "resourceType": "Procedure",
             "status": "completed",
             "code": r.get("code"),
@@ -110,14 +105,11 @@ def proposals(bundle: str | bytes | Mapping[str, Any], *, codes: Any = None) -> 
             "identifier": r.get("identifier"),
             "id": r.get("id"),
             "extension": r.get("extension"),
+            "category": r.get("category"),
         }
-        fake["category"] = r.get("category")
-        reader._Procedure({k: v for k, v in fake.items() if v is not None})
-        if not reader.events:
+        if not reader._Procedure({k: v for k, v in asked.items() if v is not None}):
             raise FhirError("ServiceRequest", r.get("id"), "code", "no procedure code this library knows")
-        ev = reader.events[0]
-        ev["procedure"] = kind or ev["procedure"]
-        out.append({k: v for k, v in ev.items() if v is not None})
+        out.append({k: v for k, v in reader.events[-1].items() if v is not None})
     return out
 
 

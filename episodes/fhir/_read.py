@@ -11,10 +11,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .. import _codes
 from .._errors import EpisodeError, InvalidEvent
 from .._events import LEVELS, region_of
 from ._errors import FhirError
-from ._tables import EXT, LATERALITY, OURS, SIDES, UNSUCCESSFUL, Codes
+from ._tables import EXT, LATERALITY, OURS, SIDES, UNSUCCESSFUL, Codes, by_prefix
 
 _LEVEL_RE = re.compile(r"\b([CTL]\d{1,2}-[CTLS]\d{1,2})\b")
 _LEVELS = frozenset(LEVELS)
@@ -100,6 +101,12 @@ def _codings(cc: Any) -> list[tuple[str | None, str | None]]:
     if not isinstance(cc, Mapping):
         return []
     return [(c.get("system"), c.get("code")) for c in cc.get("coding") or () if isinstance(c, Mapping)]
+
+
+def _named(means: list[str], kind: str) -> list[str]:
+    """Of a resource's meanings (``care.nsaid``, ``finding.fracture``), the names of one kind."""
+    head = kind + "."
+    return [m[len(head) :] for m in means if m.startswith(head)]
 
 
 def _day(v: Any) -> str | None:
@@ -197,66 +204,64 @@ class Reader:
                 {"code": "code.coding", "date": "recordedDate", "end": "abatementDateTime"},
             )
             used = True
-        if "diagnosis" not in cats:
-            for m in means:
-                if m.startswith("condition."):
-                    self.add(
-                        r,
-                        {
-                            "type": "condition",
-                            "condition": m.split(".", 1)[1],
-                            "start": start,
-                            "end": end,
-                            "levels": _ext_levels(r),
-                        },
-                        {"start": "onsetDateTime", "end": "abatementDateTime", "levels": "extension"},
-                    )
-                    return True
+        conditions = _named(means, "condition") if "diagnosis" not in cats else []
+        if conditions:
+            self.add(
+                r,
+                {
+                    "type": "condition",
+                    "condition": conditions[0],
+                    "start": start,
+                    "end": end,
+                    "levels": _ext_levels(r),
+                },
+                {"start": "onsetDateTime", "end": "abatementDateTime", "levels": "extension"},
+            )
+            return True
         return used
 
     def _Procedure(self, r: Mapping[str, Any]) -> bool:
         if r.get("status") in ("not-done", "entered-in-error", "preparation"):
             return False
-        from .. import _codes
-
         means = self.means(r.get("code"))
         period = r.get("performedPeriod") or {}
-        for m in means:
-            if m.startswith("care."):
-                ev: dict[str, Any] = {
-                    "type": "care",
-                    "care": m.split(".", 1)[1],
-                    "start": _day(period.get("start")),
-                    "end": _day(period.get("end")),
-                }
-                oc = r.get("outcome")
-                if isinstance(oc, Mapping):
-                    if any(c == UNSUCCESSFUL for _, c in _codings(oc)):
-                        ev["response"] = "failed"
-                    elif isinstance(oc.get("text"), str):
-                        ev["response"] = oc["text"].strip().lower()
-                for name in ("not_tolerated", "contraindicated"):
-                    e = _ext(r, name)
-                    if e is not None:
-                        ev[name] = e.get("valueBoolean")
-                comps = [
-                    e.get("valueCode") for e in r.get("extension") or () if e.get("url") == EXT + "component"
-                ]
-                if comps:
-                    ev["components"] = comps
-                self.add(
-                    r,
-                    ev,
-                    {
-                        "start": "performedPeriod.start",
-                        "end": "performedPeriod.end",
-                        "response": "outcome",
-                        "care": "code",
-                    },
-                )
-                return True
+        cares = _named(means, "care")
+        if cares:
+            ev: dict[str, Any] = {
+                "type": "care",
+                "care": cares[0],
+                "start": _day(period.get("start")),
+                "end": _day(period.get("end")),
+            }
+            oc = r.get("outcome")
+            if isinstance(oc, Mapping):
+                if any(c == UNSUCCESSFUL for _, c in _codings(oc)):
+                    ev["response"] = "failed"
+                elif isinstance(oc.get("text"), str):
+                    ev["response"] = oc["text"].strip().lower()
+            for name in ("not_tolerated", "contraindicated"):
+                e = _ext(r, name)
+                if e is not None:
+                    ev[name] = e.get("valueBoolean")
+            comps = [
+                e.get("valueCode") for e in r.get("extension") or () if e.get("url") == EXT + "component"
+            ]
+            if comps:
+                ev["components"] = comps
+            self.add(
+                r,
+                ev,
+                {
+                    "start": "performedPeriod.start",
+                    "end": "performedPeriod.end",
+                    "response": "outcome",
+                    "care": "code",
+                },
+            )
+            return True
         cpt = [c for s, c in _codings(r.get("code")) if s == self.codes.systems["cpt"] and c]
-        kind = next((m.split(".", 1)[1] for m in means if m.startswith("procedure.")), None)
+        coded = _named(means, "procedure")  # our own code names the procedure
+        kind = coded[0] if coded else None
         if kind is None and cpt:
             cats = r.get("category")  # one CodeableConcept on a Procedure, a list on a ServiceRequest
             cats = cats if isinstance(cats, list) else [cats]
@@ -292,7 +297,7 @@ class Reader:
         e = _ext(r, "approach")
         if e is not None:
             ev["approach"] = e.get("valueCode")
-        elif not any(m.startswith("procedure.") for m in means):
+        elif not coded:
             # An EHR's own record: the billed code names the approach (64483: transforaminal).
             approach = _codes.approach_of(cpt)
             ev["approach"] = approach.value if approach is not None else None
@@ -357,7 +362,7 @@ class Reader:
                     v = part.get("valueInteger")
                     if v is None and isinstance(part.get("valueQuantity"), Mapping):
                         v = part["valueQuantity"].get("value")
-                    fields["nrs"] = v if not isinstance(v, float) or not v.is_integer() else int(v)
+                    fields["nrs"] = v  # the wire makes 8.0 a whole 8 and refuses 7.5
                 elif m.startswith("exam."):
                     fields[m[5:]] = part.get("valueBoolean")
         if not fields and "exam" not in means:
@@ -400,11 +405,8 @@ class Reader:
         return self._medication(r, _day(p.get("start")) or _day(r.get("authoredOn")), _day(p.get("end")))
 
     def _modality(self, codings: list[tuple[str | None, str | None]]) -> str | None:
-        for s, c in codings:
-            m = self.codes.lookup(s, c)
-            if m and m.startswith("modality."):
-                return m[9:]
-        return None
+        means = [m for s, c in codings if (m := self.codes.lookup(s, c)) is not None]
+        return next(iter(_named(means, "modality")), None)
 
     def _ImagingStudy(self, r: Mapping[str, Any]) -> bool:
         codings = [(m.get("system"), m.get("code")) for m in r.get("modality") or ()]
@@ -425,9 +427,8 @@ class Reader:
         modality = self._modality(codings)
         if modality is None:
             return False
-        findings: list[str] = []
-        for cc in r.get("conclusionCode") or ():
-            findings += [m[8:] for m in self.means(cc) if m.startswith("finding.") and m[8:] not in findings]
+        coded = (f for cc in r.get("conclusionCode") or () for f in _named(self.means(cc), "finding"))
+        findings = list(dict.fromkeys(coded))  # each once
         levels = _ext_levels(r)
         text = r.get("conclusion")
         if not findings and isinstance(text, str):
@@ -459,7 +460,7 @@ class Reader:
     def _DocumentReference(self, r: Mapping[str, Any]) -> bool:
         if r.get("status") == "entered-in-error":
             return False
-        items = [m.split(".", 1)[1] for m in self.means(r.get("type")) if m.startswith("documentation.")]
+        items = _named(self.means(r.get("type")), "documentation")
         if not items:
             return False
         date = _day(r.get("date")) or _day(((r.get("context") or {}).get("period") or {}).get("start"))
@@ -469,16 +470,14 @@ class Reader:
         return True
 
     def _ClaimResponse(self, r: Mapping[str, Any]) -> bool:
-        from .. import _codes
-
         if r.get("use") != "preauthorization" or r.get("outcome") == "error":
             return False
         kind = None
         for item in (r.get("addItem") or []) + (r.get("item") or []):
             for s, c in _codings(item.get("productOrService")):
-                m = self.codes.lookup(s, c)
-                if m and m.startswith("procedure."):
-                    kind = m.split(".", 1)[1]
+                named = _named([self.codes.lookup(s, c) or ""], "procedure")
+                if named:
+                    kind = named[0]
                 elif s == self.codes.systems["cpt"] and c and (found := _codes.kind_of([c])) is not None:
                     kind = found.value
                 if kind:
@@ -541,9 +540,9 @@ def region_of_events(events: list[dict[str, Any]]) -> str | None:
     for ev in events:
         code = ev.get("code") if ev.get("type") == "diagnosis" else None
         if isinstance(code, str):
-            found = max((p for p in prefixes if code.upper().startswith(p)), key=len, default=None)
+            found = by_prefix(prefixes.get, code.upper())
             if found is not None:
-                return prefixes[found]
+                return found
     return None
 
 

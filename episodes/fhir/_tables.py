@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Callable
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -15,6 +16,17 @@ LATERALITY = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-
 SIDES = {"7771000": "left", "24028007": "right", "51440002": "bilateral"}
 SIDE_CODES = {v: k for k, v in SIDES.items()}
 UNSUCCESSFUL = "385671000"
+T = TypeVar("T")
+
+
+def by_prefix(get: Callable[[str], T | None], code: str) -> T | None:
+    """What ``get`` says of the longest prefix of ``code`` it knows: an ICD-10-CM category
+    covers the codes under it, and the most specific entry wins."""
+    for n in range(len(code), 0, -1):
+        found = get(code[:n])
+        if found is not None:
+            return found
+    return None
 
 
 @attrs.frozen
@@ -30,12 +42,9 @@ class Codes:
             return None
         if system == OURS:
             return code
-        found = self.means.get((system, code))
-        if found is None and system == self.systems["icd10cm"]:
-            for (s, c), m in self.means.items():
-                if s == system and code.startswith(c):
-                    return m
-        return found
+        if system == self.systems["icd10cm"]:
+            return by_prefix(lambda c: self.means.get((system, c)), code)
+        return self.means.get((system, code))
 
     def code_for(self, means: str, system: str) -> str | None:
         uri = self.systems[system]
