@@ -47,11 +47,15 @@ class Codes:
         return self.means.get((system, code))
 
     def code_for(self, means: str, system: str) -> str | None:
-        uri = self.systems[system]
-        for (s, c), m in self.means.items():
-            if s == uri and m == means:
-                return c
-        return None
+        """The first code of ``system`` (a short name) the table gives for ``means``."""
+        return self._codes_for.get((self.systems[system], means))
+
+    @functools.cached_property
+    def _codes_for(self) -> dict[tuple[str, str], str]:
+        found: dict[tuple[str, str], str] = {}
+        for (system, code), means in self.means.items():
+            found.setdefault((system, means), code)
+        return found
 
     def with_local(self, local: dict[str, Any]) -> Codes:
         means = dict(self.means)

@@ -9,7 +9,6 @@ from .._episode import Episode, episode_to_dict
 from .._events import EXAM_FIELDS
 from ._tables import EXT, LATERALITY, OURS, SIDE_CODES, UNSUCCESSFUL, builtin
 
-_SNOMED = "http://snomed.info/sct"
 _EXAM_FIELDS = tuple(f for f in EXAM_FIELDS if f != "nrs")  # the NRS has its own LOINC code
 _ABSENT = {
     "coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "unknown"}]
@@ -111,7 +110,7 @@ def _resource(
         coding = [_ours("care." + ev["care"])]
         snomed = codes.code_for("care." + ev["care"], "snomed")
         if snomed:
-            coding.insert(0, {"system": _SNOMED, "code": snomed})
+            coding.insert(0, {"system": codes.systems["snomed"], "code": snomed})
         period = {"start": ev["start"]} | ({"end": ev["end"]} if ev.get("end") else {})
         r = {
             "resourceType": "Procedure",
@@ -123,7 +122,7 @@ def _resource(
         if ev.get("response") is not None:
             oc: dict[str, Any] = {"text": ev["response"]}
             if ev["response"] == "failed":
-                oc["coding"] = [{"system": _SNOMED, "code": UNSUCCESSFUL}]
+                oc["coding"] = [{"system": codes.systems["snomed"], "code": UNSUCCESSFUL}]
             r["outcome"] = oc
         exts = _opt_bool_exts(ev, ("not_tolerated", "contraindicated"))
         exts += [_ext("component", "valueCode", c) for c in ev.get("components") or ()]
@@ -145,7 +144,9 @@ def _resource(
         if ev.get("nrs") is not None:
             comps.append(
                 {
-                    "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+                    "code": {
+                        "coding": [{"system": codes.systems["loinc"], "code": codes.code_for("nrs", "loinc")}]
+                    },
                     "valueInteger": ev["nrs"],
                 }
             )
@@ -165,7 +166,9 @@ def _resource(
         coding.append(_ours("procedure." + ev["procedure"]))
         lat = {
             "url": LATERALITY,
-            "valueCodeableConcept": {"coding": [{"system": _SNOMED, "code": SIDE_CODES[ev["side"]]}]},
+            "valueCodeableConcept": {
+                "coding": [{"system": codes.systems["snomed"], "code": SIDE_CODES[ev["side"]]}]
+            },
         }
         r = {
             "resourceType": "Procedure",
