@@ -27,10 +27,14 @@ HIDDEN: Any = _Hidden()
 SHOWN = 80
 
 
+def cut(text: str, most: int) -> str:
+    """``text``, cut to ``most`` characters (the last an ellipsis) where it is longer."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def shown(value: Any) -> str:
     """A value as a message shows it: its repr, cut to ``SHOWN`` characters."""
-    text = repr(value)
-    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+    return cut(repr(value), SHOWN)
 
 
 def kind_of(value: Any) -> str:

@@ -10,7 +10,9 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from ._authorization import AuthorizationResult
 from ._codes import CodeLine
 from ._episode import Episode
-from ._pathway import STEPS
+from ._errors import cut
+from ._events import ProcedureKind
+from ._pathway import STEPS, step_for
 from ._policy import Policy
 from ._project import Projection
 from ._query import CriterionResult, Decision, Eligibility, Plan, Status
@@ -102,26 +104,21 @@ def projection_text(p: Projection) -> str:
     return "\n".join(lines)
 
 
+#: The facet steps a comparison sets side by side: the two blocks, the ablation and its repeat.
+_COMPARED = tuple(step_for(kind, n) for kind in (ProcedureKind.MBB, ProcedureKind.RFA) for n in (0, 1))
+
+
 def compare_text(found: Sequence[Projection]) -> str:
     """Each policy's projection side by side: which payer gets the patient to an ablation first."""
-    rows = [("policy", "first block", "second block", "ablation", "repeat ablation", "ends")]
+    rows: list[tuple[str, ...]] = [
+        ("policy", "first block", "second block", "ablation", "repeat ablation", "ends")
+    ]
     for p in found:
         when = {s.step: str(s.date) for s in p.steps}
-        rows.append(
-            (
-                p.policy,
-                when.get("mbb1", "-"),
-                when.get("mbb2", "-"),
-                when.get("rfa", "-"),
-                when.get("repeat_rfa", "-"),
-                p.stop if len(p.stop) <= 70 else p.stop[:69] + "…",
-            )
-        )
-    ablated = sorted((s.date, p.policy) for p in found for s in p.steps if s.step == "rfa")
+        rows.append((p.policy, *(when.get(step, "-") for step in _COMPARED), cut(p.stop, 70)))
+    ablated = min(((s.date, p.policy) for p in found for s in p.steps if s.step == "rfa"), default=None)
     head = (
-        f"first to an ablation: {ablated[0][1]} on {ablated[0][0]}"
-        if ablated
-        else "no policy reaches an ablation"
+        f"first to an ablation: {ablated[1]} on {ablated[0]}" if ablated else "no policy reaches an ablation"
     )
     return "\n".join([head, "", *_table(rows)])
 

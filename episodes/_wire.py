@@ -27,7 +27,7 @@ from cattrs.errors import ClassValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from pendulum import Date
 
-from ._errors import HIDDEN, InvalidEvent, kind_of
+from ._errors import HIDDEN, InvalidEvent, cut, kind_of
 from ._events import ENUMS, EVENT_TYPES, Event, FieldError, Region
 from ._time import parse_date
 
@@ -156,6 +156,8 @@ _HOOKS = {
     for kind, cls in EVENT_TYPES.items()
 }
 _TYPES = ", ".join(EVENT_TYPES)
+#: How much of an unknown field's name a refusal shows.
+_NAMED = 40
 
 
 def structure_event(raw: Any, index: int) -> Event:
@@ -172,7 +174,7 @@ def structure_event(raw: Any, index: int) -> Event:
         if any(type(k) is not str for k in raw):
             raise InvalidEvent(index, None, HIDDEN, "field names must be strings")
         # Named without its value: a mistyped key may hold anything (a patient's id, say).
-        raise InvalidEvent(index, _cut(sorted(raw.keys() - fields)[0]), HIDDEN, "unknown field")
+        raise InvalidEvent(index, cut(sorted(raw.keys() - fields)[0], _NAMED), HIDDEN, "unknown field")
     try:
         return hook(raw, cls)
     except Exception as exc:  # read, then raised as ours: the field, what was wanted, the value
@@ -231,10 +233,6 @@ def _value_at(body: Mapping[str, Any], field: str | None) -> Any:
     return value
 
 
-def _cut(text: str, most: int = 40) -> str:
-    return text if len(text) <= most else text[: most - 1] + "…"
-
-
 def unstructure_event(event: Event) -> dict[str, Any]:
     return converter.unstructure(event)  # type: ignore[no-any-return]
 
@@ -267,7 +265,7 @@ def parse_document(data: str | bytes | Mapping[str, Any]) -> tuple[str, Region, 
         raise InvalidEvent(None, "format", fmt, f"unknown format; expected {FORMAT!r}")
     extra = sorted(set(data) - _HEADER)
     if extra:
-        raise InvalidEvent(None, _cut(extra[0]), HIDDEN, "unknown field")
+        raise InvalidEvent(None, cut(extra[0], _NAMED), HIDDEN, "unknown field")
     patient_id = data.get("patient_id")
     if type(patient_id) is not str or not patient_id.strip():
         # Never echoed: it is the patient's identifier, however malformed.
