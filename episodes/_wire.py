@@ -240,22 +240,31 @@ def unstructure_event(event: Event) -> dict[str, Any]:
 _HEADER = frozenset({"format", "patient_id", "region", "events"})
 
 
-def parse_document(data: str | bytes | Mapping[str, Any]) -> tuple[str, Region, list[Any]]:
-    """The header of an episode document, checked; its raw events list."""
+def read_json(data: Any) -> Any:
+    """What a document says: bytes (UTF-8, a byte-order mark allowed) or text read as JSON;
+    anything else (a dict already) as it is.  A ``ValueError`` says why it cannot be read, in
+    a person's words and without the text."""
     if isinstance(data, bytes | bytearray):
         try:
             data = bytes(data).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InvalidEvent(None, None, HIDDEN, f"not UTF-8 text (byte {exc.start})") from None
+            raise ValueError(f"not UTF-8 text (byte {exc.start})") from None
     if isinstance(data, str):
         try:
-            data = json.loads(data)
+            return json.loads(data)
         except json.JSONDecodeError as exc:
-            raise InvalidEvent(
-                None, None, HIDDEN, f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-            ) from None
+            raise ValueError(f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
         except RecursionError:
-            raise InvalidEvent(None, None, HIDDEN, "not an episode: JSON nested too deep") from None
+            raise ValueError("not JSON this library reads: nested too deep") from None
+    return data
+
+
+def parse_document(data: str | bytes | Mapping[str, Any]) -> tuple[str, Region, list[Any]]:
+    """The header of an episode document, checked; its raw events list."""
+    try:
+        data = read_json(data)
+    except ValueError as exc:
+        raise InvalidEvent(None, None, HIDDEN, str(exc)) from None
     if not isinstance(data, Mapping):
         raise InvalidEvent(None, None, HIDDEN, f"an episode must be a JSON object, got {kind_of(data)}")
     if any(type(k) is not str for k in data):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections import Counter
@@ -14,6 +13,7 @@ from typing import Any
 from .. import _codes
 from .._errors import EpisodeError, InvalidEvent
 from .._events import LEVELS, region_of
+from .._wire import read_json
 from ._errors import FhirError
 from ._tables import EXT, LATERALITY, OURS, SIDES, UNSUCCESSFUL, Codes, by_prefix
 
@@ -36,20 +36,16 @@ _USED = frozenset(
 
 
 def parse_bundle(bundle: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(bundle, bytes | bytearray):
-        try:
-            bundle = bytes(bundle).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise FhirError("Bundle", None, "", "not UTF-8 text") from None
-    if isinstance(bundle, str):
-        try:
-            bundle = json.loads(bundle)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise FhirError("Bundle", None, "", f"not JSON ({str(exc)[:60]})") from None
+    try:
+        bundle = read_json(bundle)
+    except ValueError as exc:
+        raise FhirError("Bundle", None, "", str(exc)) from None
     if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
         raise FhirError("Bundle", None, "resourceType", "expected a FHIR Bundle")
     if bundle.get("type") not in ("collection", "searchset", "transaction", "batch", "document"):
-        raise FhirError("Bundle", _id(bundle), "type", "expected a collection, searchset or transaction")
+        raise FhirError(
+            "Bundle", _id(bundle), "type", "expected a collection, searchset, transaction, batch or document"
+        )
     _validate(bundle)
     return dict(bundle)
 
