@@ -144,11 +144,12 @@ class FieldError(ValueError):
 
 def _level(_: object, a: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
     for i, level in enumerate(value):
-        if level not in _LEVEL_SET:
+        if level not in LEVEL_SET:
             raise FieldError(f"{a.name}[{i}]", "unknown level (write levels as 'L4-L5')")
 
 
-_LEVEL_SET = frozenset(LEVELS)
+#: The levels, as a set (is this a level?).
+LEVEL_SET = frozenset(LEVELS)
 
 
 def _some_levels(_: object, a: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:

@@ -12,13 +12,12 @@ from typing import Any
 
 from .. import _codes
 from .._errors import EpisodeError, InvalidEvent
-from .._events import LEVELS, region_of
+from .._events import LEVEL_SET, region_of
 from .._wire import read_json
 from ._errors import FhirError
 from ._tables import EXT, LATERALITY, OURS, SIDES, UNSUCCESSFUL, Codes, by_prefix
 
 _LEVEL_RE = re.compile(r"\b([CTL]\d{1,2}-[CTLS]\d{1,2})\b")
-_LEVELS = frozenset(LEVELS)
 _USED = frozenset(
     {
         "Condition",
@@ -269,8 +268,8 @@ class Reader:
         levels: list[str] = []
         sides: set[str] = set()
         for site in r.get("bodySite") or ():
-            lv = site.get("text") if site.get("text") in _LEVELS else None
-            lv = lv or next((c for _, c in _codings(site) if c in _LEVELS), None)
+            lv = site.get("text") if site.get("text") in LEVEL_SET else None
+            lv = lv or next((c for _, c in _codings(site) if c in LEVEL_SET), None)
             if lv is None:
                 lv = site.get("text") or next((c for _, c in _codings(site)), None)
             if lv is not None:
@@ -433,7 +432,7 @@ class Reader:
                 if finding.replace("_", " ") in low or any(w in low for w in words):
                     findings.append(finding)
         if levels is None and isinstance(text, str):
-            named = [lv for lv in _LEVEL_RE.findall(text) if lv in _LEVELS]
+            named = [lv for lv in _LEVEL_RE.findall(text) if lv in LEVEL_SET]
             levels = list(dict.fromkeys(named)) or None
         self.add(
             r,
@@ -530,7 +529,7 @@ def region_of_events(events: list[dict[str, Any]]) -> str | None:
     """The region the levels name; where none is recorded, the one the diagnoses name."""
     for ev in events:
         for lv in ev.get("levels") or ():
-            if lv in _LEVELS:
+            if lv in LEVEL_SET:
                 return region_of(lv).value
     prefixes = _region_prefixes()
     for ev in events:
