@@ -17,6 +17,7 @@ from pendulum import Date
 
 from ._episode import Episode, build_record
 from ._events import Approach, Authorization, Imaging, Outcome, Procedure, ProcedureKind, Side
+from ._pathway import step_for
 from ._policy import Policy
 from ._query import REGION_LEVELS, DecisionStatus, Eligibility, Status, evaluate, next_eligible
 from ._rules._base import BLOCKS
@@ -157,13 +158,17 @@ def project(
     return Projection(on, policy.id, tuple(steps), stop, state, plans, assumed)
 
 
+_ESI_STEP = step_for(ProcedureKind.ESI, 0)
+
+
 def _esi_cap(policy: Policy) -> int:
     """How many injections to project: the policy's cap on epidurals in its rolling window
     (Cohere: fewer than 3 in 6 months), else ``ESI_AHEAD``."""
     caps = [
         int(r.criterion.max)
         for r in policy.rules(ProcedureKind.ESI.value) or ()
-        if isinstance(r.criterion, Cap) and ProcedureKind.ESI in r.criterion.of.procedures
+        if isinstance(r.criterion, Cap)
+        and (ProcedureKind.ESI in r.criterion.of.procedures or _ESI_STEP in r.criterion.of.steps)
     ]
     return min(caps, default=ESI_AHEAD)
 

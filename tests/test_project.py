@@ -220,3 +220,13 @@ def test_the_epidural_track_follows_the_policys_cap(tmp_path: Any) -> None:
     path.write_text(text.replace(capped, 'max = 2\nwindow = "6 months"'))
     two = project(ep, policies.load_file(path), "2025-08-01").steps
     assert [str(s.date) for s in two if s.procedure == "esi"] == ["2025-08-01", "2025-08-22"]
+    # the cap written by step, not by procedure, binds the same
+    by_step = tmp_path / "cohere-two-by-step.toml"
+    by_step.write_text(
+        path.read_text().replace(
+            'of = { procedures = ["esi"] }\nmax = 2', 'of = { steps = ["esi"] }\nmax = 2'
+        )
+    )
+    assert 'of = { steps = ["esi"] }' in by_step.read_text()
+    two = project(ep, policies.load_file(by_step), "2025-08-01").steps
+    assert [str(s.date) for s in two if s.procedure == "esi"] == ["2025-08-01", "2025-08-22"]
