@@ -13,6 +13,7 @@ import policies
 from episodes import EpisodeError, evaluate, load_episode, next_eligible
 from episodes._episode import episode_to_dict
 from episodes.fhir import FhirError, dump_bundle, load_bundle, proposals, read_bundle
+from episodes.fhir._tables import EXT
 from episodes.testing import strategies
 
 DATA = Path(__file__).parent / "data" / "fhir"
@@ -367,3 +368,31 @@ def test_an_icd_code_means_what_its_longest_known_prefix_means():
     assert codes.lookup(icd, "Z79.0112") == "condition.prior_fusion"
     assert codes.lookup(icd, "Z79.019") == "condition.anticoagulation"
     assert codes.lookup(icd, "Z80") is None
+
+
+@pytest.mark.parametrize(
+    ("resource", "change", "path"),
+    [
+        # a date read from performedPeriod is refused there, not at performedDateTime
+        (
+            "rfa1",
+            {"performedDateTime": None, "performedPeriod": {"start": "2300-01-01"}},
+            "performedPeriod.start",
+        ),
+        # levels read from the extension are refused there, not at the conclusion
+        (
+            "mri1",
+            {"extension": [{"url": EXT + "levels", "valueString": "L4-L5 Q9-Q10"}]},
+            "extension",
+        ),
+    ],
+)
+def test_a_refused_value_is_named_where_it_was_read(resource: str, change: dict[str, Any], path: str) -> None:
+    bundle = _bundle("lumbar-blocks-ablation.json")
+    for entry in bundle["entry"]:
+        if entry["resource"]["id"] == resource:
+            entry["resource"].update(change)
+            entry["resource"] = {k: v for k, v in entry["resource"].items() if v is not None}
+    with pytest.raises(FhirError) as info:
+        load_bundle(bundle)
+    assert (info.value.resource_id, info.value.path) == (resource, path)

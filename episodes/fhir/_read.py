@@ -308,7 +308,7 @@ class Reader:
             {
                 "id": "identifier",
                 "procedure": "code",
-                "date": "performedDateTime",
+                "date": "performedDateTime" if r.get("performedDateTime") else "performedPeriod.start",
                 "levels": "bodySite",
                 "side": "bodySite.extension",
                 "codes": "code.coding",
@@ -425,6 +425,7 @@ class Reader:
         coded = (f for cc in r.get("conclusionCode") or () for f in _named(self.means(cc), "finding"))
         findings = list(dict.fromkeys(coded))  # each once
         levels = _ext_levels(r)
+        levels_from = "extension" if levels is not None else "conclusion"
         text = r.get("conclusion")
         if not findings and isinstance(text, str):
             low = text.lower()
@@ -447,7 +448,7 @@ class Reader:
                 "date": "effectiveDateTime",
                 "modality": "code",
                 "findings": "conclusionCode",
-                "levels": "conclusion",
+                "levels": levels_from,
             },
         )
         return True
